@@ -1,0 +1,20 @@
+# Kendali application image. The database (PostGIS) and Redis run beside it: see compose.yaml.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY server ./server
+COPY geo ./geo
+COPY templates ./templates
+COPY static ./static
+RUN pip install . gunicorn \
+ && useradd --system --create-home --home-dir /home/kendali kendali \
+ && mkdir -p /app/var && chown kendali:kendali /app/var
+
+USER kendali
+EXPOSE 5000
+# One eventlet worker per process (Flask-SocketIO); scale with more containers behind a
+# sticky load balancer sharing KENDALI_REDIS_URL.
+CMD ["gunicorn", "-k", "eventlet", "-w", "1", "-b", "0.0.0.0:5000", "server.wsgi:app"]

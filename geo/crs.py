@@ -1,0 +1,34 @@
+"""Coordinate reference systems and distance helpers: the one place that names an SRID."""
+
+from __future__ import annotations
+
+import math
+
+#: Every geometry Kendali stores is WGS 84 longitude/latitude (GeoJSON's CRS84 axis order).
+WGS84 = 4326
+#: Web Mercator, used only for map tiles.
+WEB_MERCATOR = 3857
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def valid_lat_lon(lat: float, lon: float) -> bool:
+    """Return True when (lat, lon) are finite numbers inside the WGS 84 ranges."""
+    return (
+        math.isfinite(lat)
+        and math.isfinite(lon)
+        and -90.0 <= lat <= 90.0
+        and -180.0 <= lon <= 180.0
+    )
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres on the mean Earth sphere.
+
+    Good to about 0.5 % against the ellipsoid, which is plenty for choosing between
+    namesakes or association windows; PostGIS geography does the exact work.
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))

@@ -1,0 +1,35 @@
+"""The ``kendali`` command group and its sub-commands."""
+
+from __future__ import annotations
+
+from flask.cli import FlaskGroup
+
+from server import create_app
+
+
+def register(app) -> None:
+    """Attach every ``kendali`` sub-command to ``app.cli`` (FlaskGroup lists them from there)."""
+    from server.commands.areas import areas
+    from server.commands.bench import bench
+    from server.commands.db import db_group
+    from server.commands.serve import serve
+
+    for command in (db_group, areas, serve, bench):
+        app.cli.add_command(command)
+
+
+def _make_app():
+    """Build the app; outside ``kendali serve`` (no eventlet patch) sockets run threaded."""
+    import sys
+
+    patcher = sys.modules.get("eventlet.patcher")
+    if patcher is not None and patcher.is_monkey_patched("socket"):
+        return create_app()
+    return create_app({"ASYNC_MODE": "threading"})
+
+
+cli = FlaskGroup(
+    name="kendali",
+    create_app=_make_app,
+    help="Kendali: live map server of the social-affairs command center.",
+)

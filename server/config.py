@@ -1,0 +1,56 @@
+"""Settings: the only module that reads ``os.environ``.
+
+Every setting has a ``KENDALI_*`` environment variable (``DATABASE_URL`` keeps its
+conventional name). ``load_config`` returns a plain dict that ``create_app`` hands to Flask;
+tests pass overrides instead of touching the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _default_boundaries_dir() -> str:
+    return str(PROJECT_ROOT.parent / "shared" / "data" / "boundaries")
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Read the environment into a settings dict, then apply ``overrides``."""
+    data_dir = Path(_env("KENDALI_DATA_DIR", str(PROJECT_ROOT / "var")))
+    config = {
+        # External PostGIS (postgresql+psycopg2://...). Unset: the embedded cluster in DATA_DIR/pg.
+        "DATABASE_URL": _env("DATABASE_URL"),
+        "DATA_DIR": str(data_dir),
+        # Optional TCP port for the embedded cluster; unset means unix socket only.
+        "EMBEDDED_PG_PORT": _env("KENDALI_PG_PORT"),
+        "EMBEDDED_PG_DBNAME": _env("KENDALI_PG_DBNAME", "kendali"),
+        "BOUNDARIES_DIR": _env("KENDALI_BOUNDARIES_DIR", _default_boundaries_dir()),
+        "REDIS_URL": _env("KENDALI_REDIS_URL"),
+        "SECRET_KEY": _env("KENDALI_SECRET_KEY"),
+        "HOST": _env("KENDALI_HOST", "127.0.0.1"),
+        "PORT": int(_env("KENDALI_PORT", "5000") or 5000),
+        "LOG_LEVEL": _env("KENDALI_LOG_LEVEL", "INFO"),
+        "ASYNC_MODE": _env("KENDALI_ASYNC_MODE", "eventlet"),
+        # A point at sea resolves to the nearest area when it lies within this many km of it.
+        "LOOKUP_COAST_MARGIN_KM": float(_env("KENDALI_COAST_MARGIN_KM", "25") or 25),
+        "DB_POOL_SIZE": int(_env("KENDALI_DB_POOL_SIZE", "10") or 10),
+        "TESTING": _env_bool("KENDALI_TESTING", False),
+    }
+    if overrides:
+        config.update(overrides)
+    return config

@@ -1,0 +1,8 @@
+"""ORM rows (GeoAlchemy2). ``*Row`` names never shadow the dataclasses of ``geo/``."""
+
+from server.models.areas import AreaPartRow
+from server.models.areas import AreaRow
+from server.models.base import Base
+from server.models.events import EventRow
+
+__all__ = ["Base", "AreaRow", "AreaPartRow", "EventRow"]

@@ -1,0 +1,54 @@
+"""``/api/v1/areas``: point-to-area lookup."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint
+from flask import current_app
+from flask import jsonify
+from flask import request
+
+from server.db import get_session
+from server.errors import ApiError
+from server.errors import NotFound
+from server.queries import areas as q
+
+bp = Blueprint("api_areas", __name__, url_prefix="/api/v1/areas")
+
+
+def _coordinate(name: str, low: float, high: float, fields: dict[str, str]) -> float | None:
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        fields[name] = "required"
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        fields[name] = "not a number"
+        return None
+    if not math.isfinite(value):
+        fields[name] = "not a finite number"
+    elif not low <= value <= high:
+        fields[name] = f"out of range ({low:g} to {high:g})"
+    else:
+        return value
+    return None
+
+
+@bp.get("/lookup")
+def lookup():
+    """Which province, regency and district contain (lat, lon)."""
+    fields: dict[str, str] = {}
+    lat = _coordinate("lat", -90.0, 90.0, fields)
+    lon = _coordinate("lon", -180.0, 180.0, fields)
+    if fields:
+        raise ApiError("invalid parameters", fields)
+    margin = current_app.config["LOOKUP_COAST_MARGIN_KM"]
+    placement = q.lookup(get_session(), lat, lon, margin)
+    if placement is None:
+        raise NotFound(
+            f"no Indonesian area at or within {margin:g} km of this point",
+            {"lat": "outside Indonesia", "lon": "outside Indonesia"},
+        )
+    return jsonify(placement.as_dict())

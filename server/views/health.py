@@ -1,0 +1,43 @@
+"""``GET /healthz``: is the database up, which PostGIS, how many areas are loaded."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint
+from flask import jsonify
+from sqlalchemy.exc import SQLAlchemyError
+
+from server.db import get_db
+from server.db import get_session
+from server.embedded import EmbeddedError
+from server.queries import areas as area_queries
+from server.queries import events as event_queries
+from server.queries import health as health_queries
+
+log = logging.getLogger(__name__)
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Answer 200 with database facts, or 503 with the reason when the database is down."""
+    try:
+        session = get_session()
+        version = health_queries.postgis_version(session)
+        counts = area_queries.counts_by_level(session)
+        seq = event_queries.last_seq(session)
+    except (SQLAlchemyError, EmbeddedError) as exc:
+        log.warning("healthz: database unreachable: %s", str(exc).splitlines()[0])
+        return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503
+    if version is None:
+        return jsonify({"status": "unavailable", "reason": "PostGIS extension missing"}), 503
+    return jsonify(
+        {
+            "status": "ok",
+            "postgis": version,
+            "areas": counts,
+            "database": "embedded" if get_db().is_embedded else "external",
+            "event_seq": seq,
+        }
+    )

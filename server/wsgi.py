@@ -1,0 +1,20 @@
+"""WSGI entry point (``gunicorn -k eventlet -w 1 server.wsgi:app``).
+
+The only place that monkey-patches eventlet: it must run before any other import, with no
+arguments (any keyword means "patch only these", which breaks sockets).
+"""
+
+import eventlet
+
+eventlet.monkey_patch()
+
+from server import create_app  # noqa: E402
+
+
+def __getattr__(name):
+    # ``app`` is built on first access, so ``kendali serve`` can import this module only to patch.
+    if name == "app":
+        global app
+        app = create_app()
+        return app
+    raise AttributeError(name)
