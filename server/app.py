@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask
+from flask import request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.config import PROJECT_ROOT
 from server.config import load_config
 from server.db import Database
+from server.extensions import limiter
 from server.extensions import socketio
+
+
+def _secret_key(app: Flask) -> str:
+    """The configured secret, or one generated once and kept in DATA_DIR (mode 600)."""
+    if app.config.get("SECRET_KEY"):
+        return app.config["SECRET_KEY"]
+    path = Path(app.config["DATA_DIR"]) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,27 +40,63 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.from_mapping(load_config(test_config))
+    app.config.update(
+        SECRET_KEY=_secret_key(app),
+        SESSION_COOKIE_NAME="kendali_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=app.config["WALL_TOKEN_DAYS"]),
+        RATELIMIT_STORAGE_URI=app.config.get("REDIS_URL") or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+    )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     Database(app)
+    limiter.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=[],
     )
+    _register(app)
+    return app
 
+
+def _register(app: Flask) -> None:
+    from server import auth
     from server import commands
     from server import errors
+    from server import headers
+    from server import i18n
+    from server import sockets  # noqa: F401 - registers the /live handlers
+    from server.views import api_admin
     from server.views import api_areas
+    from server.views import api_auth
+    from server.views import api_channels
+    from server.views import api_events
     from server.views import health
+    from server.views import pages
 
     errors.register(app)
+    headers.register(app)
     commands.register(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(api_areas.bp)
-    return app
+    for module in (health, api_areas, api_auth, api_admin, api_events, api_channels, pages):
+        app.register_blueprint(module.bp)
+
+    @app.before_request
+    def _check():
+        if not request.path.startswith("/static/"):
+            auth.check_request()
+
+    @app.context_processor
+    def _template_globals():
+        return {"t": i18n.t, "lang": i18n.language(), "csrf_token": auth.csrf_token}

@@ -29,6 +29,10 @@ def _default_boundaries_dir() -> str:
     return str(PROJECT_ROOT.parent / "shared" / "data" / "boundaries")
 
 
+def _default_seats_csv() -> str:
+    return str(PROJECT_ROOT.parent / "shared" / "data" / "other" / "ibukota_kabkota_seats_515.csv")
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Read the environment into a settings dict, then apply ``overrides``."""
     data_dir = Path(_env("KENDALI_DATA_DIR", str(PROJECT_ROOT / "var")))
@@ -40,6 +44,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "EMBEDDED_PG_PORT": _env("KENDALI_PG_PORT"),
         "EMBEDDED_PG_DBNAME": _env("KENDALI_PG_DBNAME", "kendali"),
         "BOUNDARIES_DIR": _env("KENDALI_BOUNDARIES_DIR", _default_boundaries_dir()),
+        # Regency seat towns (gazetteer for felt-report place names and demo rosters).
+        "SEATS_CSV": _env("KENDALI_SEATS_CSV", _default_seats_csv()),
         "REDIS_URL": _env("KENDALI_REDIS_URL"),
         "SECRET_KEY": _env("KENDALI_SECRET_KEY"),
         "HOST": _env("KENDALI_HOST", "127.0.0.1"),
@@ -50,6 +56,21 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOOKUP_COAST_MARGIN_KM": float(_env("KENDALI_COAST_MARGIN_KM", "25") or 25),
         "DB_POOL_SIZE": int(_env("KENDALI_DB_POOL_SIZE", "10") or 10),
         "TESTING": _env_bool("KENDALI_TESTING", False),
+        # Accounts and sessions.
+        "TOKEN_TTL_HOURS": float(_env("KENDALI_TOKEN_TTL_HOURS", "12") or 12),
+        # Tablets work offline for long stretches: their tokens last a week by default.
+        "FIELD_TOKEN_TTL_HOURS": float(_env("KENDALI_FIELD_TOKEN_TTL_HOURS", "168") or 168),
+        "WALL_TOKEN_DAYS": float(_env("KENDALI_WALL_TOKEN_DAYS", "365") or 365),
+        "WALL_CODE_HOURS": float(_env("KENDALI_WALL_CODE_HOURS", "24") or 24),
+        "LOGIN_MAX_FAILURES": int(_env("KENDALI_LOGIN_MAX_FAILURES", "5") or 5),
+        "LOGIN_LOCK_MINUTES": float(_env("KENDALI_LOGIN_LOCK_MINUTES", "15") or 15),
+        "LOGIN_RATE_LIMIT": _env("KENDALI_LOGIN_RATE_LIMIT", "10 per minute"),
+        "TOKEN_RATE_LIMIT": _env("KENDALI_TOKEN_RATE_LIMIT", "600 per minute"),
+        "INTAKE_RATE_LIMIT": _env("KENDALI_INTAKE_RATE_LIMIT", "6000 per minute"),
+        # Secure cookies: browsers accept them on https and on http://localhost / 127.0.0.1.
+        "SESSION_COOKIE_SECURE": _env_bool("KENDALI_COOKIE_SECURE", True),
+        # Number of reverse proxies in front (X-Forwarded-For is trusted only that deep).
+        "PROXY_HOPS": int(_env("KENDALI_PROXY_HOPS", "0") or 0),
     }
     if overrides:
         config.update(overrides)

@@ -56,3 +56,12 @@ def current(engine: Engine) -> str | None:
         if not exists:
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def head() -> str:
+    """The newest revision in the migrations folder."""
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(cfg).get_current_head()

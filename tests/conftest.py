@@ -142,3 +142,103 @@ def engine(database_url):
     eng = sa.create_engine(database_url)
     yield eng
     eng.dispose()
+
+
+# -- a real server process (eventlet), for HTTP and Socket.IO over loopback -------------------
+SECRET = "test-secret-key-not-for-production"
+
+
+class LiveServer:
+    def __init__(self, url: str, proc, database_url: str):
+        self.url = url
+        self.proc = proc
+        self.database_url = database_url
+
+
+def start_server(database_url: str, **env_extra) -> LiveServer:
+    import signal  # noqa: F401
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KENDALI_")}
+    env.update(
+        DATABASE_URL=database_url,
+        KENDALI_SECRET_KEY=SECRET,
+        KENDALI_COOKIE_SECURE="0",
+        KENDALI_LOG_LEVEL="WARNING",
+    )
+    env.update(env_extra)
+    kendali = str(Path(sys.executable).parent / "kendali")
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - the server writes to it
+        prefix="kendali-server-", suffix=".log", delete=False
+    )
+    proc = subprocess.Popen(
+        [kendali, "serve", "--no-prepare", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {Path(log.name).read_text()[-2000:]}")
+        try:
+            requests.get(url + "/healthz", timeout=2)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    server = LiveServer(url, proc, database_url)
+    server.log = log.name
+    return server
+
+
+def stop_server(server: LiveServer) -> None:
+    import signal
+
+    server.proc.send_signal(signal.SIGTERM)
+    try:
+        server.proc.wait(timeout=30)
+    except Exception:
+        server.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live(database_url):
+    """A `kendali serve` process (eventlet) on the test database."""
+    server = start_server(database_url)
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def accounts(app):
+    """Factory: create an account through the service; returns (username, password, user)."""
+    from server.extensions import db
+    from server.services import accounts as svc
+
+    def make(role: str, region: str | None = None, responder_id: int | None = None):
+        name = f"{role}-{uuid.uuid4().hex[:8]}"
+        password = "pw-" + uuid.uuid4().hex
+        with app.app_context():
+            session = db.session()
+            user, _ = svc.create_user(
+                session,
+                "test",
+                name,
+                role,
+                region,
+                None if role == "wall" else password,
+                responder_id,
+            )
+            session.close()
+        return name, password, user
+
+    return make

@@ -9,12 +9,16 @@ from server import create_app
 
 def register(app) -> None:
     """Attach every ``kendali`` sub-command to ``app.cli`` (FlaskGroup lists them from there)."""
+    from server.commands.accounts import keys
+    from server.commands.accounts import users
+    from server.commands.accounts import wall_code
     from server.commands.areas import areas
     from server.commands.bench import bench
+    from server.commands.bmkg import bmkg
     from server.commands.db import db_group
     from server.commands.serve import serve
 
-    for command in (db_group, areas, serve, bench):
+    for command in (db_group, areas, serve, bench, users, keys, wall_code, bmkg):
         app.cli.add_command(command)
 
 

@@ -2,7 +2,20 @@
 
 from server.models.areas import AreaPartRow
 from server.models.areas import AreaRow
+from server.models.auth import ApiKeyRow
+from server.models.auth import AuditRow
+from server.models.auth import TokenRow
+from server.models.auth import UserRow
 from server.models.base import Base
 from server.models.events import EventRow
 
-__all__ = ["Base", "AreaRow", "AreaPartRow", "EventRow"]
+__all__ = [
+    "Base",
+    "AreaRow",
+    "AreaPartRow",
+    "EventRow",
+    "UserRow",
+    "TokenRow",
+    "ApiKeyRow",
+    "AuditRow",
+]

@@ -2,18 +2,73 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.areas import ancestors
 from server.models import EventRow
 
 
-def append(session: Session, type_: str, regions: list[str], payload: dict) -> EventRow:
-    """Add an event to the log in the caller's transaction; its ``seq`` is set on flush."""
-    row = EventRow(type=type_, regions=sorted(set(regions)), payload=payload)
+def append(
+    session: Session,
+    type_: str,
+    regions: list[str],
+    payload: dict,
+    responder_ids: list[int] | None = None,
+) -> EventRow:
+    """Add an event to the log in the caller's transaction; its ``seq`` is set on flush.
+
+    ``regions`` are area codes; their ancestors are added (``72.71.01`` -> ``72``, ``72.71``)
+    so that scope filters and rooms need only an array containment test.
+    """
+    expanded = {code for region in regions for code in ancestors(region).values()}
+    row = EventRow(
+        type=type_,
+        regions=sorted(expanded),
+        payload=payload,
+        responder_ids=sorted(set(responder_ids or [])),
+    )
     session.add(row)
     session.flush()
+    # Wakes every server's publisher when (and only if) the transaction commits.
+    session.execute(text("SELECT pg_notify('kendali_events', '')"))
     return row
+
+
+def committed_after(session: Session, seq: int, limit: int = 1000) -> list[EventRow]:
+    """Rows visible now with ``seq`` above the given one, in order (the publisher's read)."""
+    return list(
+        session.scalars(
+            select(EventRow).where(EventRow.seq > seq).order_by(EventRow.seq).limit(limit)
+        )
+    )
+
+
+def gap_snapshot(session: Session) -> tuple[int, list[str]]:
+    """In one snapshot: the highest visible sequence and the transactions in progress."""
+    row = session.execute(
+        text(
+            "SELECT (SELECT coalesce(max(seq), 0) FROM event_log), "
+            "ARRAY(SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x)"
+        )
+    ).one()
+    return int(row[0]), list(row[1])
+
+
+def all_finished(session: Session, xids: list[str]) -> bool:
+    if not xids:
+        return True
+    return bool(
+        session.execute(
+            text(
+                "SELECT bool_and(pg_xact_status(x::xid8) IS DISTINCT FROM 'in progress') "
+                "FROM unnest(CAST(:xids AS text[])) x"
+            ),
+            {"xids": xids},
+        ).scalar()
+    )
 
 
 def since(session: Session, seq: int, limit: int = 1000) -> list[EventRow]:
@@ -25,3 +80,37 @@ def since(session: Session, seq: int, limit: int = 1000) -> list[EventRow]:
 
 def last_seq(session: Session) -> int:
     return session.execute(text("SELECT coalesce(max(seq), 0) FROM event_log")).scalar() or 0
+
+
+def _scoped(scope):
+    return select(EventRow).where(scope.regions_clause(EventRow.regions, EventRow.responder_ids))
+
+
+def list_scoped(
+    session: Session, scope, since: int = 0, limit: int = 100, type_: str | None = None
+) -> list[EventRow]:
+    stmt = _scoped(scope).where(EventRow.seq > since)
+    if type_:
+        stmt = stmt.where(EventRow.type == type_)
+    return list(session.scalars(stmt.order_by(EventRow.seq).limit(limit)))
+
+
+def get_scoped(session: Session, scope, seq: int) -> EventRow | None:
+    return session.scalars(_scoped(scope).where(EventRow.seq == seq)).first()
+
+
+def count_scoped(session: Session, scope, type_: str | None = None) -> dict[str, int]:
+    stmt = (
+        select(EventRow.type, func.count())
+        .where(scope.regions_clause(EventRow.regions, EventRow.responder_ids))
+        .group_by(EventRow.type)
+    )
+    if type_:
+        stmt = stmt.where(EventRow.type == type_)
+    return {t: int(n) for t, n in session.execute(stmt)}
+
+
+def stream_scoped(session: Session, scope, since: int = 0):
+    """Every event in scope after ``since``, fetched in batches (exports of any size)."""
+    stmt = _scoped(scope).where(EventRow.seq > since).order_by(EventRow.seq)
+    yield from session.scalars(stmt.execution_options(yield_per=1000))

@@ -13,6 +13,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from server import migrate
 from server.embedded import EmbeddedPostgres
 
 KENDALI = str(Path(sys.executable).parent / "kendali")
@@ -44,7 +45,7 @@ def test_db_upgrade_creates_a_private_cluster_and_stops_it(data_dir):
         timeout=120,
     )
     assert res.returncode == 0, res.stderr
-    assert "schema at 0001" in res.stdout
+    assert f"schema at {migrate.head()}" in res.stdout
     pg = EmbeddedPostgres(data_dir / "pg")
     assert pg.initialized()
     assert (data_dir / "pg" / "data").stat().st_mode & 0o777 == 0o700

@@ -109,13 +109,21 @@ ORDER BY q.i;
         sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=True),
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("regions", ARRAY(sa.String(16)), nullable=False, server_default="{}"),
+        sa.Column("responder_ids", ARRAY(sa.BigInteger), nullable=False, server_default="{}"),
         sa.Column("payload", JSONB, nullable=False, server_default="{}"),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
         ),
+        # The writing transaction: the publisher waits for in-progress ones at a gap.
+        sa.Column(
+            "xid", sa.Text, nullable=False, server_default=sa.text("pg_current_xact_id()::text")
+        ),
     )
     op.create_index("ix_event_log_type", "event_log", ["type"])
     op.create_index("ix_event_log_regions", "event_log", ["regions"], postgresql_using="gin")
+    op.create_index(
+        "ix_event_log_responder_ids", "event_log", ["responder_ids"], postgresql_using="gin"
+    )
     # Append-only: the log is what reconnecting clients catch up from, so history never changes.
     op.execute(
         """

@@ -1,0 +1,111 @@
+"""Earthquake value objects shared by the feed parser and the services.
+
+A :class:`Sighting` is one report of an earthquake by one BMKG feed. The same quake is
+usually sighted several times (autogempa, gempaterkini, an InaTEWS push, the archive), with
+slightly different preliminary values, so sightings are facts about a feed, not quakes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+#: Every feed :func:`geo.bmkg.parse_feed` understands, as named in ``Sighting.source``.
+SOURCES: tuple[str, ...] = (
+    "autogempa",
+    "gempaterkini",
+    "gempadirasakan",
+    "inatews",
+    "realtime_ql",
+    "katalog_signifikan",
+    "felt_archive",
+)
+
+
+@dataclass(frozen=True)
+class FeltReport:
+    """One place where BMKG says the quake was felt, on the Modified Mercalli scale.
+
+    ``"II-III Bantul"`` is ``FeltReport("Bantul", 2, 3)``; a single numeral gives
+    ``mmi_min == mmi_max``.
+    """
+
+    place: str
+    mmi_min: float
+    mmi_max: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return ``{"place", "mmi_min", "mmi_max"}``."""
+        return {"place": self.place, "mmi_min": self.mmi_min, "mmi_max": self.mmi_max}
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One earthquake as one feed reported it.
+
+    Attributes:
+        source: the feed, one of :data:`SOURCES`.
+        origin_time: origin time, timezone-aware UTC.
+        lat: latitude in signed degrees (south negative).
+        lon: longitude in signed degrees (west negative).
+        depth_km: hypocentre depth below sea level.
+        magnitude: BMKG magnitude (M).
+        region_text: BMKG's own location text (``Wilayah``, ``area``, ``place`` ...).
+        tsunami: True for a tsunami potential or warning, False when the feed says there
+            is none, None when the feed does not say.
+        tsunami_text: the raw text the flag came from (``Potensi``, InaTEWS ``subject``).
+        felt: places where the quake was felt.
+        bmkg_id: BMKG's event id when the feed carries one.
+        shakemap: shakemap image file name, e.g. ``20211005180027.mmi.jpg``.
+        wzarea: InaTEWS warning zones ``{province, district, level}``; empty otherwise.
+            Left out of the hash because dicts are unhashable; equality still uses it.
+    """
+
+    source: str
+    origin_time: datetime
+    lat: float
+    lon: float
+    depth_km: float
+    magnitude: float
+    region_text: str
+    tsunami: bool | None = None
+    tsunami_text: str | None = None
+    felt: tuple[FeltReport, ...] = ()
+    bmkg_id: str | None = None
+    shakemap: str | None = None
+    wzarea: tuple[dict[str, str], ...] = field(default=(), hash=False)
+
+    def __post_init__(self) -> None:
+        """Refuse a naive or non-UTC origin time: comparisons across feeds rely on UTC."""
+        offset = self.origin_time.utcoffset()
+        if offset is None or offset != timedelta(0):
+            raise ValueError(f"origin_time must be timezone-aware UTC, got {self.origin_time!r}")
+        if self.source not in SOURCES:
+            raise ValueError(f"unknown source {self.source!r}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-able dict; ``origin_time`` is ISO 8601 UTC ending in ``Z``."""
+        return {
+            "source": self.source,
+            "origin_time": iso_utc(self.origin_time),
+            "lat": self.lat,
+            "lon": self.lon,
+            "depth_km": self.depth_km,
+            "magnitude": self.magnitude,
+            "region_text": self.region_text,
+            "tsunami": self.tsunami,
+            "tsunami_text": self.tsunami_text,
+            "felt": [report.as_dict() for report in self.felt],
+            "bmkg_id": self.bmkg_id,
+            "shakemap": self.shakemap,
+            "wzarea": [dict(zone) for zone in self.wzarea],
+        }
+
+
+def iso_utc(moment: datetime) -> str:
+    """Format an aware datetime as ISO 8601 UTC with a ``Z`` suffix (``2021-10-05T11:00:27Z``)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,163 @@
+"""``kendali users``, ``kendali keys`` and ``kendali wall-code``: account administration.
+
+Every command is audited with the actor ``cli:<system user>``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask.cli import with_appcontext
+
+from server import auth
+from server.errors import ApiError
+from server.extensions import db
+from server.queries import auth as q
+from server.services import accounts
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _fail(exc: ApiError):
+    detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    raise click.ClickException(f"{exc.message}" + (f" ({detail})" if detail else ""))
+
+
+users = AppGroup("users", help="Accounts: operators, regional offices, field staff, admins.")
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(auth.ROLES))
+@click.option("--region", help="Province (72) or regency (72.71) code: regional accounts only.")
+@click.option("--responder-id", type=int, help="The responder a field account belongs to.")
+@click.option("--name", "display_name", help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(username, role, region, responder_id, display_name, password_stdin) -> None:
+    """Create an account; prints a generated password unless one comes on standard input."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    session = db.session()
+    try:
+        user, generated = accounts.create_user(
+            session, _actor(), username, role, region, password, responder_id, display_name
+        )
+    except ApiError as exc:
+        _fail(exc)
+    finally:
+        session.close()
+    click.echo(
+        f"created {user.role} account '{user.username}' (id {user.id})"
+        + (f" for region {user.region_code}" if user.region_code else "")
+    )
+    if generated:
+        click.echo(f"password: {generated}")
+
+
+@users.command("disable")
+@click.argument("username")
+def disable_user(username) -> None:
+    """Disable an account: its tokens and sessions stop working and its sockets close."""
+    session = db.session()
+    try:
+        user = q.user_by_name(session, username)
+        if user is None:
+            raise click.ClickException(f"no account '{username}'")
+        accounts.set_disabled(session, _actor(), user, True)
+    finally:
+        session.close()
+    click.echo(f"disabled '{username}'")
+
+
+@users.command("enable")
+@click.argument("username")
+def enable_user(username) -> None:
+    """Enable a disabled account again (its old tokens stay revoked)."""
+    session = db.session()
+    try:
+        user = q.user_by_name(session, username)
+        if user is None:
+            raise click.ClickException(f"no account '{username}'")
+        accounts.set_disabled(session, _actor(), user, False)
+    finally:
+        session.close()
+    click.echo(f"enabled '{username}'")
+
+
+@users.command("list")
+def list_users() -> None:
+    """List accounts."""
+    session = db.session()
+    for user in q.list_users(session):
+        state = "disabled" if user.disabled_at else "active"
+        click.echo(
+            f"{user.id:>5}  {user.username:<24} {user.role:<9} {user.region_code or '-':<8} {state}"
+        )
+    session.close()
+
+
+keys = AppGroup("keys", help="API keys of the complaint channels.")
+
+
+@keys.command("create")
+@click.option("--channel", required=True, type=click.Choice(auth.CHANNELS))
+@click.option("--name", help="What the key is for (e.g. the integrating system).")
+def create_key(channel, name) -> None:
+    """Create a channel key and print it once (only its hash is kept)."""
+    session = db.session()
+    try:
+        row, key = accounts.create_key(session, _actor(), channel, name)
+    finally:
+        session.close()
+    click.echo(f"key {row.id} for channel {channel} (prefix {row.prefix}):")
+    click.echo(key)
+
+
+@keys.command("revoke")
+@click.argument("ref")
+def revoke_key(ref) -> None:
+    """Revoke a key by id or prefix (the part before the last underscore)."""
+    session = db.session()
+    try:
+        row = q.key_by_ref(session, ref)
+        if row is None:
+            raise click.ClickException(f"no key '{ref}'")
+        accounts.revoke_key(session, _actor(), row)
+    finally:
+        session.close()
+    click.echo(f"revoked key {row.id} ({row.prefix})")
+
+
+@keys.command("list")
+def list_keys() -> None:
+    """List keys (prefixes only)."""
+    session = db.session()
+    for row in q.list_keys(session):
+        state = "revoked" if row.revoked_at else "active"
+        click.echo(f"{row.id:>5}  {row.channel:<14} {row.prefix:<36} {state}  {row.name or ''}")
+    session.close()
+
+
+@click.command("wall-code")
+@click.option("--name", default="Ruang Kendali", show_default=True, help="The wall screen's name.")
+@with_appcontext
+def wall_code(name) -> None:
+    """Print a one-time code (and URL) that signs a wall screen in."""
+    session = db.session()
+    try:
+        code, user = accounts.create_wall_code(session, _actor(), name)
+    except ApiError as exc:
+        _fail(exc)
+    finally:
+        session.close()
+    host = current_app.config["HOST"]
+    port = current_app.config["PORT"]
+    hours = current_app.config["WALL_CODE_HOURS"]
+    click.echo(f"wall account: {user.username}")
+    click.echo(f"code: {code}  (valid {hours:g} h, once)")
+    click.echo(f"open on the wall screen: http://{host}:{port}/wall/login?code={code}")

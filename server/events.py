@@ -1,0 +1,48 @@
+"""Event names, the rooms an event goes to, and emitting committed events to Socket.IO.
+
+Events are ``noun.verb`` strings defined here once. Room names only ever come from the
+builders in :mod:`server.auth` (scope decides which rooms a client may join).
+"""
+
+from __future__ import annotations
+
+from server.auth import area_room
+from server.auth import national_room
+from server.auth import responder_room
+from server.extensions import socketio
+from server.models import EventRow
+
+NAMESPACE = "/live"
+
+AUTH_REVOKED = "auth.revoked"
+
+
+def message(row: EventRow) -> dict:
+    """The wire form of an event: ``{"seq", "type", "time", "regions", "payload"}``."""
+    return {
+        "seq": row.seq,
+        "type": row.type,
+        "time": row.created_at.isoformat() if row.created_at else None,
+        "regions": list(row.regions or []),
+        "payload": row.payload,
+    }
+
+
+def rooms_for(row: EventRow) -> list[str]:
+    """Every room that may see ``row``: national, its areas' rooms, its responders' rooms."""
+    rooms = [national_room()]
+    rooms += [area_room(code) for code in row.regions or [] if code.count(".") <= 1]
+    rooms += [responder_room(rid) for rid in row.responder_ids or []]
+    return rooms
+
+
+def publish_local(rows: list[EventRow]) -> None:
+    """Emit committed events to this process's clients in their rooms (each client once).
+
+    Only :mod:`server.publisher` calls this: every process tails the log itself, so the
+    message queue is bypassed to avoid delivering an event twice.
+    """
+    for row in rows:
+        socketio.emit(
+            "event", message(row), to=rooms_for(row), namespace=NAMESPACE, ignore_queue=True
+        )

@@ -1,0 +1,95 @@
+"""Accounts, tokens and channel keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from server.models import ApiKeyRow
+from server.models import TokenRow
+from server.models import UserRow
+
+
+def user_by_name(session: Session, username: str) -> UserRow | None:
+    return session.scalars(
+        select(UserRow).where(func.lower(UserRow.username) == username.strip().lower())
+    ).first()
+
+
+def user_by_id(session: Session, user_id: int) -> UserRow | None:
+    return session.get(UserRow, user_id)
+
+
+def list_users(session: Session) -> list[UserRow]:
+    return list(session.scalars(select(UserRow).order_by(UserRow.id)))
+
+
+def token_with_user(session: Session, token_hash: str, kinds: tuple[str, ...], now: datetime):
+    """Return (token, user) for a live token of one of ``kinds``, or None.
+
+    Live: not revoked, not expired, its user not disabled. Checked on every request, so a
+    revocation takes effect at once.
+    """
+    row = session.execute(
+        select(TokenRow, UserRow)
+        .join(UserRow, UserRow.id == TokenRow.user_id)
+        .where(
+            TokenRow.token_hash == token_hash,
+            TokenRow.kind.in_(kinds),
+            TokenRow.revoked_at.is_(None),
+            TokenRow.expires_at > now,
+            UserRow.disabled_at.is_(None),
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def touch_token(session: Session, token_id: int, now: datetime) -> None:
+    """Record use, at most once a minute per token (saves a write per request)."""
+    session.execute(
+        update(TokenRow)
+        .where(TokenRow.id == token_id)
+        .where(
+            (TokenRow.last_seen_at.is_(None))
+            | (TokenRow.last_seen_at < now - timedelta(minutes=1))
+        )
+        .values(last_seen_at=now)
+    )
+
+
+def revoke_user_tokens(session: Session, user_id: int, now: datetime) -> list[int]:
+    ids = session.scalars(
+        update(TokenRow)
+        .where(TokenRow.user_id == user_id, TokenRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(TokenRow.id)
+    )
+    return list(ids)
+
+
+def key_by_hash(session: Session, key_hash: str) -> ApiKeyRow | None:
+    return session.scalars(
+        select(ApiKeyRow).where(ApiKeyRow.key_hash == key_hash, ApiKeyRow.revoked_at.is_(None))
+    ).first()
+
+
+def key_by_ref(session: Session, ref: str) -> ApiKeyRow | None:
+    """A key by id or by its public prefix (what a leaked key shows)."""
+    if ref.isdigit():
+        return session.get(ApiKeyRow, int(ref))
+    return session.scalars(select(ApiKeyRow).where(ApiKeyRow.prefix == ref)).first()
+
+
+def list_keys(session: Session) -> list[ApiKeyRow]:
+    return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id)))
+
+
+def notify_revoked(session: Session, payload: str) -> None:
+    """Tell every server process (LISTEN kendali_revoked) to drop sockets; sent on commit."""
+    session.execute(text("SELECT pg_notify('kendali_revoked', :p)"), {"p": payload})

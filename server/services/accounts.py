@@ -1,0 +1,293 @@
+"""Accounts, logins, tokens, channel keys and wall codes. Every change is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from geo.areas import AreaCodeError
+from geo.areas import normalize_code
+from server import auth
+from server import clock
+from server.errors import ApiError
+from server.models import ApiKeyRow
+from server.models import TokenRow
+from server.models import UserRow
+from server.queries import auth as q
+from server.services import audit
+
+
+class Conflict(ApiError):
+    status = 409
+
+
+class Locked(ApiError):
+    status = 429
+
+
+def user_dict(user: UserRow) -> dict:
+    """The public view of an account (no hash, no counters)."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "role": user.role,
+        "region": user.region_code,
+        "responder_id": user.responder_id,
+        "display_name": user.display_name,
+        "disabled": user.disabled_at is not None,
+        "created_at": user.created_at.isoformat() if user.created_at else None,
+    }
+
+
+def _validate_user(username: str, role: str, region: str | None) -> tuple[str, str | None]:
+    fields: dict[str, str] = {}
+    username = (username or "").strip()
+    if not username or len(username) > 64 or not all(c.isalnum() or c in "._-@" for c in username):
+        fields["username"] = "1-64 characters: letters, digits, . _ - @"
+    if role not in auth.ROLES:
+        fields["role"] = f"one of {', '.join(auth.ROLES)}"
+    code = None
+    if role == "regional":
+        try:
+            code = normalize_code(region or "")
+            if code.count(".") > 1:
+                fields["region"] = "a province (72) or regency (72.71) code"
+        except AreaCodeError:
+            fields["region"] = "required for a regional account: a province or regency code"
+    elif region:
+        fields["region"] = "only regional accounts are bound to a region"
+    if fields:
+        raise ApiError("invalid account", fields)
+    return username, code
+
+
+def create_user(
+    session: Session,
+    actor,
+    username: str,
+    role: str,
+    region: str | None = None,
+    password: str | None = None,
+    responder_id: int | None = None,
+    display_name: str | None = None,
+) -> tuple[UserRow, str | None]:
+    """Create an account; return it and the generated password (None if one was given)."""
+    username, code = _validate_user(username, role, region)
+    generated = None
+    if role != "wall":
+        if password is None:
+            password = generated = auth.generate_password()
+        if len(password) < 10:
+            raise ApiError("invalid account", {"password": "at least 10 characters"})
+    user = UserRow(
+        username=username,
+        role=role,
+        region_code=code,
+        responder_id=responder_id,
+        display_name=display_name,
+        password_hash=auth.hash_password(password) if password else None,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("username already exists", {"username": "taken"}) from None
+    audit.record(session, actor, "user.create", "user", user.id, None, user_dict(user))
+    session.commit()
+    return user, generated
+
+
+def set_disabled(session: Session, actor, user: UserRow, disabled: bool) -> UserRow:
+    """Disable (or re-enable) an account; disabling revokes its tokens and drops its sockets."""
+    before = user_dict(user)
+    user.disabled_at = clock.now() if disabled else None
+    if disabled:
+        q.revoke_user_tokens(session, user.id, clock.now())
+        q.notify_revoked(session, f"user:{user.id}")
+    audit.record(
+        session,
+        actor,
+        "user.disable" if disabled else "user.enable",
+        "user",
+        user.id,
+        *audit.changed(before, user_dict(user)),
+    )
+    session.commit()
+    return user
+
+
+def _issue(session: Session, user: UserRow, kind: str, hours: float) -> tuple[str, TokenRow]:
+    token, prefix, digest = auth.new_user_token()
+    row = TokenRow(
+        user_id=user.id,
+        kind=kind,
+        prefix=prefix,
+        token_hash=digest,
+        expires_at=clock.now() + timedelta(hours=hours),
+        created_ip=auth.client_ip(),
+    )
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+@dataclass
+class Login:
+    token: str
+    row: TokenRow
+    user: UserRow
+
+
+def login(session: Session, username: str, password: str, kind: str = "api") -> Login:
+    """Check a password and issue a token or session; count failures and lock the account."""
+    config = current_app.config
+    user = q.user_by_name(session, username or "")
+    now = clock.now()
+    if user is not None and user.locked_until and user.locked_until > now:
+        raise Locked(
+            "account locked after repeated failed logins; try again later",
+            {"username": f"locked until {user.locked_until.isoformat()}"},
+        )
+    ok = auth.verify_password(user.password_hash if user else None, password or "")
+    if user is None or not ok or user.disabled_at is not None or user.role == "wall":
+        if user is not None and not ok:
+            _count_failure(session, user, now, config)
+        raise auth.Unauthorized("wrong username or password")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    token, row = _issue(session, user, kind, auth.token_ttl_hours(user.role))
+    audit.record(
+        session,
+        auth.Principal(kind="user", role=user.role, username=user.username),
+        "auth.login",
+        "token",
+        row.id,
+        None,
+        {"kind": kind, "prefix": row.prefix},
+    )
+    session.commit()
+    return Login(token, row, user)
+
+
+def _count_failure(session: Session, user: UserRow, now: datetime, config) -> None:
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+        user.failed_logins = 0
+        audit.record(
+            session,
+            "system",
+            "user.lock",
+            "user",
+            user.id,
+            None,
+            {"locked_until": user.locked_until.isoformat()},
+        )
+    session.commit()
+
+
+def revoke_token(session: Session, actor, token_id: int) -> None:
+    row = session.get(TokenRow, token_id)
+    if row is None or row.revoked_at is not None:
+        return
+    row.revoked_at = clock.now()
+    q.notify_revoked(session, f"token:{row.id}")
+    audit.record(session, actor, "token.revoke", "token", row.id, None, {"prefix": row.prefix})
+    session.commit()
+
+
+def create_key(session: Session, actor, channel: str, name: str | None = None):
+    """Create a channel key; return (row, key). The key is shown once and stored as a hash."""
+    if channel not in auth.CHANNELS:
+        raise ApiError("invalid key", {"channel": f"one of {', '.join(auth.CHANNELS)}"})
+    key, prefix, digest = auth.new_channel_key(channel)
+    row = ApiKeyRow(channel=channel, name=name, prefix=prefix, key_hash=digest)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "key.create",
+        "api_key",
+        row.id,
+        None,
+        {"channel": channel, "prefix": prefix, "name": name},
+    )
+    session.commit()
+    return row, key
+
+
+def key_dict(row: ApiKeyRow) -> dict:
+    return {
+        "id": row.id,
+        "channel": row.channel,
+        "name": row.name,
+        "prefix": row.prefix,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "revoked": row.revoked_at is not None,
+        "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
+    }
+
+
+def revoke_key(session: Session, actor, row: ApiKeyRow) -> ApiKeyRow:
+    if row.revoked_at is None:
+        row.revoked_at = clock.now()
+        q.notify_revoked(session, f"key:{row.id}")
+        audit.record(
+            session, actor, "key.revoke", "api_key", row.id, {"revoked": False}, {"revoked": True}
+        )
+        session.commit()
+    return row
+
+
+def create_wall_code(session: Session, actor, name: str) -> tuple[str, UserRow]:
+    """A one-time code for a wall screen (valid WALL_CODE_HOURS); creates the wall account."""
+    username = "wall-" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    user = q.user_by_name(session, username)
+    if user is None:
+        user, _ = create_user(session, actor, username, "wall", display_name=name)
+    if user.role != "wall":
+        raise Conflict("that name belongs to a non-wall account", {"name": "taken"})
+    code, digest = auth.new_wall_code()
+    row = TokenRow(
+        user_id=user.id,
+        kind="wall_code",
+        prefix=code[:3],
+        token_hash=digest,
+        expires_at=clock.now() + timedelta(hours=current_app.config["WALL_CODE_HOURS"]),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "wall.code", "user", user.id, None, {"code_id": row.id})
+    session.commit()
+    return code, user
+
+
+def redeem_wall_code(session: Session, code: str) -> tuple[str, UserRow] | None:
+    """Exchange a one-time code for a long-lived wall token (or None if invalid or used)."""
+    digest = auth.sha256(auth.normalize_wall_code(code or ""))
+    found = q.token_with_user(session, digest, ("wall_code",), clock.now())
+    if not found or found[0].used_at is not None:
+        return None
+    code_row, user = found
+    code_row.used_at = clock.now()
+    code_row.revoked_at = clock.now()
+    token, row = _issue(session, user, "wall", current_app.config["WALL_TOKEN_DAYS"] * 24)
+    audit.record(
+        session,
+        auth.Principal(kind="user", role="wall", username=user.username),
+        "wall.login",
+        "token",
+        row.id,
+        None,
+        {"prefix": row.prefix},
+    )
+    session.commit()
+    return token, user

@@ -1,0 +1,85 @@
+"""``/api/v1/auth``: bearer tokens for tablets, scripts and API clients."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import current_app
+from flask import jsonify
+from flask import request
+
+from server import auth
+from server.db import get_session
+from server.errors import ApiError
+from server.extensions import limiter
+from server.services import accounts
+from server.validation import json_object
+from server.validation import string_field
+
+bp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth")
+
+
+def login_rate_key() -> str:
+    """Limit per client address and username, so one office cannot lock out another."""
+    body = request.get_json(silent=True, force=True) if request.method == "POST" else None
+    name = ""
+    if isinstance(body, dict) and isinstance(body.get("username"), str):
+        name = body["username"].lower()[:64]
+    elif request.form.get("username"):
+        name = request.form["username"].lower()[:64]
+    return f"login:{request.remote_addr}:{name}"
+
+
+@bp.post("/token")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_rate_key)
+def create_token():
+    """Exchange a username and password for a bearer token."""
+    data = json_object()
+    fields: dict[str, str] = {}
+    username = string_field(data, "username", fields, max_len=64)
+    password = string_field(data, "password", fields, max_len=1024)
+    if fields:
+        raise ApiError("invalid credentials body", fields)
+    result = accounts.login(get_session(), username, password, kind="api")
+    return jsonify(
+        {
+            "token": result.token,
+            "expires_at": result.row.expires_at.isoformat(),
+            "role": result.user.role,
+            "region": result.user.region_code,
+        }
+    ), 201
+
+
+@bp.delete("/token")
+def revoke_token():
+    """Revoke the bearer token this request carries."""
+    principal = auth.current_principal()
+    if principal.kind != "user" or principal.via != "bearer":
+        raise auth.Unauthorized("a bearer token is required")
+    accounts.revoke_token(get_session(), principal, principal.token_id)
+    return "", 204
+
+
+@bp.get("/me")
+def me():
+    """Who the request is authenticated as, and its scope."""
+    principal = auth.current_principal()
+    if not principal.authenticated:
+        raise auth.Unauthorized("authentication required")
+    scope = auth.scope(principal)
+    return jsonify(
+        {
+            "kind": principal.kind,
+            "role": principal.role,
+            "username": principal.username,
+            "region": principal.region,
+            "responder_id": principal.responder_id,
+            "channel": principal.channel,
+            "scope": {
+                "national": scope.national,
+                "region": scope.region,
+                "responder_id": scope.responder_id,
+            },
+            "rooms": scope.default_rooms(),
+        }
+    )

@@ -1,0 +1,37 @@
+"""``/api/v1/channels``: what complaint channel systems call with their keys."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import jsonify
+
+from server import auth
+from server import clock
+from server.db import get_session
+from server.errors import NotFound
+from server.models import ApiKeyRow
+
+bp = Blueprint("api_channels", __name__, url_prefix="/api/v1/channels")
+
+
+def require_channel(channel: str) -> auth.Principal:
+    """The request must carry a live key of ``channel``: a key submits only to its own."""
+    principal = auth.current_principal()
+    if principal.kind != "channel":
+        raise auth.Unauthorized("a channel key is required")
+    if principal.channel != channel:
+        raise auth.Forbidden("this key belongs to another channel", {"channel": "not yours"})
+    return principal
+
+
+@bp.post("/<channel>/heartbeat")
+def heartbeat(channel: str):
+    """A channel system says it is alive; the command room sees when each channel last spoke."""
+    if channel not in auth.CHANNELS:
+        raise NotFound("no such channel")
+    principal = require_channel(channel)
+    session = get_session()
+    row = session.get(ApiKeyRow, principal.key_id)
+    row.last_used_at = clock.now()
+    session.commit()
+    return jsonify({"channel": channel, "key": row.prefix, "at": row.last_used_at.isoformat()})

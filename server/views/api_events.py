@@ -1,0 +1,85 @@
+"""``/api/v1/events``: the event log as the caller's scope allows (list, item, counts, export)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+from flask import stream_with_context
+
+from server import auth
+from server.db import get_db
+from server.db import get_session
+from server.errors import ApiError
+from server.errors import NotFound
+from server.events import message
+from server.queries import events as q
+
+bp = Blueprint("api_events", __name__, url_prefix="/api/v1/events")
+readers = auth.require("operator", "admin", "wall", "regional", "field")
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError("invalid parameters", {name: "an integer"}) from None
+    if not low <= value <= high:
+        raise ApiError("invalid parameters", {name: f"between {low} and {high}"})
+    return value
+
+
+@bp.get("")
+@readers
+def list_events():
+    since = _int_arg("since", 0, 0, 2**62)
+    limit = _int_arg("limit", 100, 1, 1000)
+    rows = q.list_scoped(
+        get_session(), auth.current_scope(), since, limit, request.args.get("type")
+    )
+    return jsonify({"events": [message(r) for r in rows]})
+
+
+@bp.get("/<int:seq>")
+@readers
+def get_event(seq: int):
+    row = q.get_scoped(get_session(), auth.current_scope(), seq)
+    if row is None:
+        raise NotFound("no such event")  # also when out of scope: existence is not revealed
+    return jsonify(message(row))
+
+
+@bp.get("/count")
+@readers
+def count_events():
+    counts = q.count_scoped(get_session(), auth.current_scope(), request.args.get("type"))
+    return jsonify({"count": sum(counts.values()), "by_type": counts})
+
+
+@bp.get("/export.ndjson")
+@readers
+def export_events():
+    """Every event in scope as NDJSON, streamed from a server-side cursor."""
+    scope = auth.current_scope()
+    since = _int_arg("since", 0, 0, 2**62)
+    db = get_db()
+
+    def generate():
+        session = db.session()
+        try:
+            for row in q.stream_scoped(session, scope, since):
+                yield json.dumps(message(row), ensure_ascii=False) + "\n"
+        finally:
+            session.close()
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="application/x-ndjson",
+        headers={"Content-Disposition": "attachment; filename=events.ndjson"},
+    )

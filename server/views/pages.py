@@ -1,0 +1,101 @@
+"""Browser pages: sign in and out, the wall's one-time code, and the landing page."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session as cookie_session
+from flask import url_for
+
+from server import auth
+from server.db import get_session
+from server.errors import ApiError
+from server.extensions import limiter
+from server.i18n import t
+from server.services import accounts
+from server.views.api_auth import login_rate_key
+
+bp = Blueprint("pages", __name__)
+
+HOME_BY_ROLE = {"wall": "/wall", "field": "/field", "regional": "/office"}
+
+
+@bp.get("/")
+def index():
+    principal = auth.current_principal()
+    if not principal.authenticated:
+        return redirect(url_for("pages.login"))
+    return render_template("pages/index.html", principal=principal)
+
+
+@bp.get("/login")
+def login():
+    return render_template("auth/login.html", error=None)
+
+
+@bp.post("/login")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_rate_key)
+def login_post():
+    username = request.form.get("username", "")[:64]
+    password = request.form.get("password", "")[:1024]
+    try:
+        result = accounts.login(get_session(), username, password, kind="session")
+    except accounts.Locked:
+        return render_template("auth/login.html", error=t("login_locked")), 429
+    except ApiError:
+        return render_template("auth/login.html", error=t("login_failed")), 401
+    cookie_session.clear()  # a fresh session (and CSRF token) after signing in
+    cookie_session.permanent = True
+    cookie_session["sid"] = result.token
+    auth.csrf_token()
+    return redirect(HOME_BY_ROLE.get(result.user.role, "/"))
+
+
+@bp.post("/logout")
+def logout():
+    principal = auth.current_principal()
+    if principal.kind == "user" and principal.token_id:
+        accounts.revoke_token(get_session(), principal, principal.token_id)
+    cookie_session.clear()
+    return redirect(url_for("pages.login"))
+
+
+@bp.get("/wall/login")
+def wall_login():
+    """A wall screen opens this URL once; the code becomes a long-lived wall session."""
+    redeemed = accounts.redeem_wall_code(get_session(), request.args.get("code", ""))
+    if redeemed is None:
+        return render_template("auth/login.html", error=t("wall_code_invalid")), 403
+    token, _ = redeemed
+    cookie_session.clear()
+    cookie_session.permanent = True
+    cookie_session["sid"] = token
+    auth.csrf_token()
+    return redirect("/wall")
+
+
+def _page(template: str, roles: tuple[str, ...]):
+    principal = auth.current_principal()
+    if not principal.authenticated:
+        return redirect(url_for("pages.login"))
+    if principal.role not in roles:
+        return render_template("auth/login.html", error=t("forbidden")), 403
+    return render_template(template, principal=principal)
+
+
+@bp.get("/wall")
+def wall():
+    return _page("pages/wall.html", ("wall", "operator", "admin"))
+
+
+@bp.get("/office")
+def office():
+    return _page("pages/office.html", ("regional", "operator", "admin"))
+
+
+@bp.get("/field")
+def field():
+    return _page("pages/field.html", ("field",))
