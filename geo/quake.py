@@ -109,3 +109,71 @@ class Sighting:
 def iso_utc(moment: datetime) -> str:
     """Format an aware datetime as ISO 8601 UTC with a ``Z`` suffix (``2021-10-05T11:00:27Z``)."""
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# -- one event, many sightings ----------------------------------------------------------------
+#: Two sightings are the same quake when all three windows hold (issue: 60 s, 50 km, 0.5).
+ASSOCIATION_SECONDS = 60.0
+ASSOCIATION_KM = 50.0
+ASSOCIATION_MAGNITUDE = 0.5
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The values that describe a quake (the current revision, or a candidate's)."""
+
+    origin_time: datetime
+    lat: float
+    lon: float
+    depth_km: float
+    magnitude: float
+
+
+def same_quake(a: Solution, b: Solution) -> bool:
+    """Whether two solutions describe one quake (time, distance and magnitude windows)."""
+    from geo.crs import haversine_km
+
+    return (
+        abs((a.origin_time - b.origin_time).total_seconds()) <= ASSOCIATION_SECONDS
+        and haversine_km(a.lat, a.lon, b.lat, b.lon) <= ASSOCIATION_KM
+        and abs(a.magnitude - b.magnitude) <= ASSOCIATION_MAGNITUDE
+    )
+
+
+def best_match(sighting: Solution, candidates: list[tuple[int, Solution]]) -> int | None:
+    """The id of the candidate quake this sighting belongs to (closest in time), or None."""
+    matching = [
+        (abs((s.origin_time - sighting.origin_time).total_seconds()), qid)
+        for qid, s in candidates
+        if same_quake(sighting, s)
+    ]
+    return min(matching)[1] if matching else None
+
+
+def changed_fields(current: Solution, new: Solution) -> list[str]:
+    """Which values a revision changes, at the precision BMKG publishes (0.01°, 0.1 M, 1 km)."""
+    out = []
+    if abs((current.origin_time - new.origin_time).total_seconds()) >= 1:
+        out.append("origin_time")
+    if abs(current.lat - new.lat) >= 0.005 or abs(current.lon - new.lon) >= 0.005:
+        out.append("position")
+    if abs(current.depth_km - new.depth_km) >= 0.5:
+        out.append("depth")
+    if abs(current.magnitude - new.magnitude) >= 0.05:
+        out.append("magnitude")
+    return out
+
+
+def solution_of(sighting: Sighting) -> Solution:
+    return Solution(
+        sighting.origin_time, sighting.lat, sighting.lon, sighting.depth_km, sighting.magnitude
+    )
+
+
+def publication_order(sightings: list[Sighting]) -> list[Sighting]:
+    """Oldest publication first, so that the newest revision is applied last.
+
+    List feeds put the newest entry first (gempaterkini lists the Flores M7.4 above the
+    M7.5 solution it replaced), so a list is applied bottom-up.
+    """
+    return list(reversed(sightings))

@@ -83,13 +83,23 @@ def _register(app: Flask) -> None:
     from server.views import api_auth
     from server.views import api_channels
     from server.views import api_events
+    from server.views import api_quakes
     from server.views import health
     from server.views import pages
 
     errors.register(app)
     headers.register(app)
     commands.register(app)
-    for module in (health, api_areas, api_auth, api_admin, api_events, api_channels, pages):
+    for module in (
+        health,
+        api_areas,
+        api_auth,
+        api_admin,
+        api_events,
+        api_channels,
+        api_quakes,
+        pages,
+    ):
         app.register_blueprint(module.bp)
 
     @app.before_request

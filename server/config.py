@@ -56,6 +56,24 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOOKUP_COAST_MARGIN_KM": float(_env("KENDALI_COAST_MARGIN_KM", "25") or 25),
         "DB_POOL_SIZE": int(_env("KENDALI_DB_POOL_SIZE", "10") or 10),
         "TESTING": _env_bool("KENDALI_TESTING", False),
+        # Earthquakes.
+        "BMKG_URL": _env("KENDALI_BMKG_URL", "https://data.bmkg.go.id/DataMKG/TEWS/"),
+        "BMKG_FORMAT": _env("KENDALI_BMKG_FORMAT", "json"),
+        "FEED_POLLING": _env_bool("KENDALI_FEED_POLLING", True),
+        "FEED_INTERVALS": {
+            "autogempa": float(_env("KENDALI_AUTOGEMPA_INTERVAL", "10") or 10),
+            "gempaterkini": float(_env("KENDALI_GEMPATERKINI_INTERVAL", "60") or 60),
+            "gempadirasakan": float(_env("KENDALI_GEMPADIRASAKAN_INTERVAL", "60") or 60),
+        },
+        "FEED_TIMEOUT": (3.05, float(_env("KENDALI_FEED_READ_TIMEOUT", "10") or 10)),
+        "FEED_MAX_BYTES": 4 * 1024 * 1024,
+        # A feed failing for longer than this is stale (the wall shows it).
+        "FEED_STALE_AFTER_S": float(_env("KENDALI_FEED_STALE_AFTER", "120") or 120),
+        "FEED_MAX_BACKOFF_S": float(_env("KENDALI_FEED_MAX_BACKOFF", "300") or 300),
+        # Areas predicted at or above this intensity are "affected" (III: felt by most indoors).
+        "QUAKE_AFFECTED_MMI": float(_env("KENDALI_QUAKE_AFFECTED_MMI", "3") or 3),
+        # quake.* events go to the rooms of regencies shaken at least this much.
+        "QUAKE_EVENT_MIN_MMI": float(_env("KENDALI_QUAKE_EVENT_MIN_MMI", "3") or 3),
         # Accounts and sessions.
         "TOKEN_TTL_HOURS": float(_env("KENDALI_TOKEN_TTL_HOURS", "12") or 12),
         # Tablets work offline for long stretches: their tokens last a week by default.

@@ -11,9 +11,7 @@ a ``NOTIFY`` every process hears).
 from __future__ import annotations
 
 import logging
-import threading
 
-from flask import Flask
 from flask import request
 from flask import session as cookie_session
 from flask_socketio import ConnectionRefusedError
@@ -90,21 +88,3 @@ def disconnect_revoked(payload: str) -> None:
     for sid in sids:
         log.info("disconnecting socket %s (%s revoked)", sid, payload)
         socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
-
-
-_started: dict[int, threading.Event] = {}
-
-
-def start_background(app: Flask) -> threading.Event:
-    """Start this process's event publisher and revocation listener (once per app)."""
-    from server.publisher import Publisher
-    from server.publisher import listen_loop
-
-    if id(app) in _started:
-        return _started[id(app)]
-    stop = threading.Event()
-    _started[id(app)] = stop
-    publisher = Publisher()
-    app.extensions["kendali_publisher"] = publisher
-    socketio.start_background_task(listen_loop, app, publisher, disconnect_revoked, stop)
-    return stop

@@ -15,9 +15,9 @@ def __getattr__(name):
     # ``app`` is built on first access, so ``kendali serve`` can import this module only to patch.
     if name == "app":
         global app
-        from server import sockets
+        from server import background
 
         app = create_app()
-        sockets.start_background(app)
+        background.start(app)
         return app
     raise AttributeError(name)

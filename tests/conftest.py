@@ -121,6 +121,7 @@ def make_app(url: str, **overrides):
         "DATABASE_URL": url,
         "ASYNC_MODE": "threading",
         "TESTING": True,
+        "FEED_POLLING": False,
         "BOUNDARIES_DIR": str(BOUNDARIES),
     }
     config.update(overrides)
@@ -172,6 +173,7 @@ def start_server(database_url: str, **env_extra) -> LiveServer:
         DATABASE_URL=database_url,
         KENDALI_SECRET_KEY=SECRET,
         KENDALI_COOKIE_SECURE="0",
+        KENDALI_FEED_POLLING="0",
         KENDALI_LOG_LEVEL="WARNING",
     )
     env.update(env_extra)
@@ -185,6 +187,7 @@ def start_server(database_url: str, **env_extra) -> LiveServer:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    log.close()  # the child keeps its own descriptor
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:

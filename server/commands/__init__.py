@@ -16,9 +16,11 @@ def register(app) -> None:
     from server.commands.bench import bench
     from server.commands.bmkg import bmkg
     from server.commands.db import db_group
+    from server.commands.impact import impact
+    from server.commands.quakes import quakes
     from server.commands.serve import serve
 
-    for command in (db_group, areas, serve, bench, users, keys, wall_code, bmkg):
+    for command in (db_group, areas, serve, bench, users, keys, wall_code, bmkg, impact, quakes):
         app.cli.add_command(command)
 
 

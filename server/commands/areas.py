@@ -81,6 +81,7 @@ def population(path, code_field, population_field, area_field) -> None:
             population_field=population_field,
             area_field=area_field,
         )
+        svc.finalize(session)
     except svc.AreaLoadError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

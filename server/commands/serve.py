@@ -9,8 +9,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from server import background
 from server import migrate
-from server import sockets
 from server.embedded import EmbeddedError
 from server.extensions import db
 from server.extensions import socketio
@@ -48,6 +48,6 @@ def serve(host, port, no_prepare) -> None:
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, _stop)
-    sockets.start_background(app)
+    background.start(app)
     click.echo(f"kendali: serving on http://{host}:{port} ({app.config['ASYNC_MODE']})", err=True)
     socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)

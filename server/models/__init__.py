@@ -8,6 +8,13 @@ from server.models.auth import TokenRow
 from server.models.auth import UserRow
 from server.models.base import Base
 from server.models.events import EventRow
+from server.models.quakes import CatalogEventRow
+from server.models.quakes import ContourRow
+from server.models.quakes import ExposureRow
+from server.models.quakes import FeedStateRow
+from server.models.quakes import QuakeAreaRow
+from server.models.quakes import QuakeRow
+from server.models.quakes import SightingRow
 
 __all__ = [
     "Base",
@@ -18,4 +25,11 @@ __all__ = [
     "TokenRow",
     "ApiKeyRow",
     "AuditRow",
+    "QuakeRow",
+    "SightingRow",
+    "ContourRow",
+    "QuakeAreaRow",
+    "ExposureRow",
+    "CatalogEventRow",
+    "FeedStateRow",
 ]

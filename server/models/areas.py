@@ -6,6 +6,7 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import BigInteger
+from sqlalchemy import Boolean
 from sqlalchemy import DateTime
 from sqlalchemy import Float
 from sqlalchemy import ForeignKey
@@ -38,8 +39,13 @@ class AreaRow(Base):
     population: Mapped[int | None] = mapped_column(BigInteger)
     area_km2: Mapped[float | None] = mapped_column(Float)
     properties: Mapped[dict] = mapped_column(JSONB, default=dict)
+    #: True for regencies on the sea (tsunami marking); computed after loading.
+    coastal: Mapped[bool | None] = mapped_column(Boolean)
+    #: District population is estimated from its regency's by area share.
+    population_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=WGS84, spatial_index=True), nullable=False)
     geom_simple = mapped_column(Geometry("MULTIPOLYGON", srid=WGS84, spatial_index=True))
+    point = mapped_column(Geometry("POINT", srid=WGS84, spatial_index=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

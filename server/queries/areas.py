@@ -128,17 +128,18 @@ WITH changed AS (
      WHERE a.code IS NULL OR {_CHANGED}
 )
 INSERT INTO areas AS a (code, level, depth, name, parent_code, province_code, regency_code,
-                        properties, geom, geom_simple, updated_at)
+                        properties, geom, geom_simple, point, updated_at)
 SELECT code, level, depth, name, parent_code, province_code, regency_code, properties, geom,
        ST_Multi(ST_CollectionExtract(ST_MakeValid(
            ST_SimplifyPreserveTopology(geom, :tolerance)), 3)),
-       now()
+       ST_PointOnSurface(geom), now()
   FROM changed
 ON CONFLICT (code) DO UPDATE SET
     level = EXCLUDED.level, depth = EXCLUDED.depth, name = EXCLUDED.name,
     parent_code = EXCLUDED.parent_code, province_code = EXCLUDED.province_code,
     regency_code = EXCLUDED.regency_code, properties = EXCLUDED.properties,
-    geom = EXCLUDED.geom, geom_simple = EXCLUDED.geom_simple, updated_at = now()
+    geom = EXCLUDED.geom, geom_simple = EXCLUDED.geom_simple, point = EXCLUDED.point,
+    updated_at = now()
 RETURNING a.code, (xmax = 0) AS inserted
 """
 
@@ -204,3 +205,41 @@ def set_population(
         },
     ).scalars()
     return set(found)
+
+
+def finalize(session: Session) -> None:
+    """Derived facts, after any load: coastal regencies and estimated district population.
+
+    Coastal: a regency within 1 km of the national outline's boundary (the union of the
+    provinces), i.e. on the sea (land borders with neighbouring countries count too; they
+    are short). District population: its regency's, shared by area (the population table
+    has regencies only); marked ``population_estimated``.
+    """
+    session.execute(
+        text(
+            """
+        WITH outline AS (
+            SELECT ST_Boundary(ST_Union(geom_simple)) AS g FROM areas WHERE depth = 1
+        )
+        UPDATE areas a SET coastal = ST_DWithin(a.geom_simple::geography, o.g::geography, 1000)
+          FROM outline o
+         WHERE a.depth = 2 AND o.g IS NOT NULL
+        """
+        )
+    )
+    session.execute(
+        text(
+            """
+        WITH shares AS (
+            SELECT d.code, r.population * ST_Area(d.geom::geography)
+                   / nullif(sum(ST_Area(d.geom::geography)) OVER (PARTITION BY r.code), 0) AS pop
+              FROM areas d JOIN areas r ON r.code = d.parent_code
+             WHERE d.depth = 3 AND r.population IS NOT NULL
+        )
+        UPDATE areas a SET population = round(s.pop)::bigint, population_estimated = true
+          FROM shares s
+         WHERE a.code = s.code AND (a.population IS NULL OR a.population_estimated)
+           AND a.population IS DISTINCT FROM round(s.pop)::bigint
+        """
+        )
+    )

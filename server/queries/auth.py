@@ -56,8 +56,7 @@ def touch_token(session: Session, token_id: int, now: datetime) -> None:
         update(TokenRow)
         .where(TokenRow.id == token_id)
         .where(
-            (TokenRow.last_seen_at.is_(None))
-            | (TokenRow.last_seen_at < now - timedelta(minutes=1))
+            (TokenRow.last_seen_at.is_(None)) | (TokenRow.last_seen_at < now - timedelta(minutes=1))
         )
         .values(last_seen_at=now)
     )

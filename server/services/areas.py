@@ -322,5 +322,17 @@ def bootstrap(
             )
         else:
             yield f"no population file ({pop_path}); exposure figures need it"
+        finalize(session)
+        yield "coastal regencies and district population estimates updated"
     finally:
         session.close()
+
+
+def finalize(session: Session) -> None:
+    """Recompute derived area facts (coastal flag, district population) in one transaction."""
+    try:
+        q.finalize(session)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise

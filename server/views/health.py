@@ -13,6 +13,7 @@ from server.db import get_session
 from server.embedded import EmbeddedError
 from server.queries import areas as area_queries
 from server.queries import events as event_queries
+from server.queries import feeds as feed_queries
 from server.queries import health as health_queries
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def healthz():
         version = health_queries.postgis_version(session)
         counts = area_queries.counts_by_level(session)
         seq = event_queries.last_seq(session)
+        feeds = {f.name: _feed(f) for f in feed_queries.all_states(session)}
     except (SQLAlchemyError, EmbeddedError) as exc:
         log.warning("healthz: database unreachable: %s", str(exc).splitlines()[0])
         return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503
@@ -39,5 +41,25 @@ def healthz():
             "areas": counts,
             "database": "embedded" if get_db().is_embedded else "external",
             "event_seq": seq,
+            "feeds": feeds,
         }
     )
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def _feed(state) -> dict:
+    return {
+        "url": state.url,
+        "last_success": _iso(state.last_success_at),
+        "last_attempt": _iso(state.last_attempt_at),
+        "last_change": _iso(state.last_change_at),
+        "stale": state.stale,
+        "consecutive_failures": state.consecutive_failures,
+        "last_error": state.last_error,
+        "records_accepted": state.records_accepted,
+        "records_rejected": state.records_rejected,
+        "payloads_rejected": state.payloads_rejected,
+    }

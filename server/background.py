@@ -1,0 +1,31 @@
+"""Background loops of a server process: the event publisher (every process) and the
+leader-elected loops (BMKG feed poller; later escalation and service levels)."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask
+
+from server.extensions import socketio
+
+_started: dict[int, threading.Event] = {}
+
+
+def start(app: Flask) -> threading.Event:
+    """Start this process's loops once per app; set the returned event to stop them."""
+    from server import feed
+    from server.publisher import Publisher
+    from server.publisher import listen_loop
+    from server.sockets import disconnect_revoked
+
+    if id(app) in _started:
+        return _started[id(app)]
+    stop = threading.Event()
+    _started[id(app)] = stop
+    publisher = Publisher()
+    app.extensions["kendali_publisher"] = publisher
+    socketio.start_background_task(listen_loop, app, publisher, disconnect_revoked, stop)
+    if app.config["FEED_POLLING"]:
+        socketio.start_background_task(feed.run, app, stop)
+    return stop

@@ -1,0 +1,229 @@
+"""The BMKG feed client and poller.
+
+One poller runs across all server processes: the process holding a PostgreSQL advisory
+lock (on a dedicated connection; it is released when the process dies) polls, the others
+try to take the lock every second, so a dead leader is replaced within one interval.
+
+Each feed is fetched with conditional requests (ETag / If-Modified-Since), connect and read
+timeouts plus an overall deadline and size cap (a proxy can trickle a body forever). Errors
+back off exponentially with jitter. Whatever comes back — an HTML error page, truncated
+JSON, an empty body, a 500 — is logged and counted, and the loop goes on; only a fully
+parsed payload reaches :func:`server.services.quakes.ingest`. A feed failing for longer
+than ``FEED_STALE_AFTER_S`` is marked stale with a ``feed.stale`` event, and
+``feed.recovered`` follows its next success.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import requests
+from flask import Flask
+
+from geo.bmkg import FeedParseError
+from geo.bmkg import parse_feed
+from server import clock
+from server.queries import events as event_queries
+from server.queries import feeds as q
+from server.services import quakes as quake_svc
+
+log = logging.getLogger(__name__)
+
+FEED_STALE = "feed.stale"
+FEED_RECOVERED = "feed.recovered"
+
+
+class FetchError(RuntimeError):
+    """The feed could not be fetched (network, status, size, deadline)."""
+
+
+@dataclass
+class Fetched:
+    status: int
+    body: bytes = b""
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def fetch(
+    http: requests.Session,
+    url: str,
+    etag: str | None,
+    modified: str | None,
+    timeout: tuple[float, float],
+    max_bytes: int,
+) -> Fetched:
+    """GET ``url`` conditionally; raise :class:`FetchError` on anything but 200 or 304."""
+    headers = {"User-Agent": "Kendali/1 (Kemensos pusat kendali)"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if modified:
+        headers["If-Modified-Since"] = modified
+    deadline = time.monotonic() + timeout[0] + timeout[1] * 2
+    try:
+        with http.get(url, headers=headers, timeout=timeout, stream=True) as res:
+            if res.status_code == 304:
+                return Fetched(304)
+            if res.status_code != 200:
+                raise FetchError(f"HTTP {res.status_code}")
+            chunks, size = [], 0
+            # read1 returns what one recv brings: a body trickled byte by byte cannot hold the
+            # loop past the deadline (iter_content would wait to fill each chunk).
+            while chunk := res.raw.read1(65536):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(f"body larger than {max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise FetchError("body too slow (deadline passed)")
+                chunks.append(chunk)
+            return Fetched(
+                200, b"".join(chunks), res.headers.get("ETag"), res.headers.get("Last-Modified")
+            )
+    except requests.RequestException as exc:
+        raise FetchError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+class Poller:
+    """Polls each feed on its own interval; call :meth:`tick` often (leader only)."""
+
+    def __init__(self, app: Flask, session_factory, rng=random.random):
+        self.app = app
+        self.session_factory = session_factory
+        self.http = requests.Session()
+        self.rng = rng
+        self.due: dict[str, float] = {}
+
+    def url(self, name: str) -> str:
+        base = self.app.config["BMKG_URL"].rstrip("/") + "/"
+        return f"{base}{name}.{self.app.config['BMKG_FORMAT']}"
+
+    def tick(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        for name, interval in self.app.config["FEED_INTERVALS"].items():
+            if self.due.get(name, 0.0) <= now:
+                delay = self.poll(name, interval)
+                self.due[name] = now + delay
+
+    def poll(self, name: str, interval: float) -> float:
+        """Poll one feed now; return the delay before its next poll. Never raises."""
+        session = self.session_factory()
+        try:
+            return self._poll(session, name, interval)
+        except Exception:  # a bug or the database: log, count, go on
+            log.exception("feed %s: poll failed", name)
+            session.rollback()
+            return min(interval * 2, self.app.config["FEED_MAX_BACKOFF_S"])
+        finally:
+            session.close()
+
+    def _poll(self, session, name: str, interval: float) -> float:
+        url = self.url(name)
+        st = q.state(session, name, url)
+        st.last_attempt_at = clock.now()
+        try:
+            got = fetch(
+                self.http,
+                url,
+                st.etag,
+                st.last_modified,
+                self.app.config["FEED_TIMEOUT"],
+                self.app.config["FEED_MAX_BYTES"],
+            )
+            if got.status == 200:
+                self._payload(session, st, name, got)
+        except (FetchError, FeedParseError) as exc:
+            return self._failure(session, st, name, str(exc), interval)
+        self._success(session, st, name)
+        return interval
+
+    def _payload(self, session, st, name: str, got: Fetched) -> None:
+        digest = hashlib.sha256(got.body).hexdigest()
+        if digest == st.body_hash:
+            return
+        try:
+            parsed = parse_feed(got.body, source_hint=name)
+        except FeedParseError:
+            st.payloads_rejected += 1
+            raise
+        for rejection in parsed.rejected:
+            log.warning(
+                "feed %s: record %s rejected: %s", name, rejection.position, rejection.reason
+            )
+        st.records_rejected += len(parsed.rejected)
+        st.records_accepted += len(parsed.sightings)
+        st.etag, st.last_modified, st.body_hash = got.etag, got.last_modified, digest
+        st.last_change_at = clock.now()
+        quake_svc.ingest(session, parsed.sightings)  # commits, with the state above
+
+    def _success(self, session, st, name: str) -> None:
+        st.last_success_at = clock.now()
+        st.consecutive_failures = 0
+        st.failing_since = None
+        st.last_error = None
+        if st.stale:
+            st.stale = False
+            event_queries.append(session, FEED_RECOVERED, [], {"feed": name})
+        session.commit()
+
+    def _failure(self, session, st, name: str, reason: str, interval: float) -> float:
+        session.rollback()  # nothing half-parsed is stored
+        st = q.state(session, name, self.url(name))
+        log.warning("feed %s: %s", name, reason)
+        now = clock.now()
+        st.last_attempt_at = now
+        st.last_error = reason[:500]
+        st.consecutive_failures += 1
+        st.failing_since = st.failing_since or now
+        stale_after = timedelta(seconds=self.app.config["FEED_STALE_AFTER_S"])
+        if not st.stale and now - st.failing_since >= stale_after:
+            st.stale = True
+            event_queries.append(
+                session,
+                FEED_STALE,
+                [],
+                {"feed": name, "since": st.failing_since.isoformat(), "error": st.last_error},
+            )
+        session.commit()
+        return backoff(
+            interval, st.consecutive_failures, self.app.config["FEED_MAX_BACKOFF_S"], self.rng()
+        )
+
+
+def backoff(interval: float, failures: int, cap: float, jitter: float) -> float:
+    """Exponential backoff from the feed's interval, capped, with ±20 % jitter."""
+    base = min(cap, interval * 2 ** min(failures - 1, 16))
+    return max(1.0, base * (0.8 + 0.4 * jitter))
+
+
+def run(app: Flask, stop) -> None:
+    """The poller loop: become leader (advisory lock), then tick every second. Never dies."""
+    from server.db import get_db
+
+    while not stop.is_set():
+        lock = None
+        try:
+            with app.app_context():
+                db = get_db()
+                lock = q.LockConnection(db.engine)
+                if not lock.try_lock(q.POLLER_LOCK):
+                    lock.close()
+                    lock = None
+                    stop.wait(1.0)
+                    continue
+                log.info("feed poller: leader in this process")
+                poller = Poller(app, db.session)
+                while not stop.is_set():
+                    poller.tick()
+                    lock.ping()  # raises when the lock's connection died: re-elect
+                    stop.wait(1.0)
+        except Exception:
+            log.exception("feed poller: restarting")
+            stop.wait(2.0)
+        finally:
+            if lock is not None:
+                lock.close()

@@ -1,0 +1,296 @@
+"""Earthquakes: association candidates, impact geometry in PostGIS, scoped reads."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.quake import Solution
+from server.models import ContourRow
+from server.models import ExposureRow
+from server.models import QuakeAreaRow
+from server.models import QuakeRow
+from server.models import SightingRow
+
+
+def candidates(
+    session: Session, origin_time: datetime, seconds: float
+) -> list[tuple[int, Solution]]:
+    """Quakes whose origin time lies within ``seconds`` of ``origin_time`` (row-locked)."""
+    rows = session.scalars(
+        select(QuakeRow)
+        .where(
+            QuakeRow.origin_time.between(
+                origin_time - timedelta(seconds=seconds), origin_time + timedelta(seconds=seconds)
+            )
+        )
+        .with_for_update()
+    )
+    return [(r.id, Solution(r.origin_time, r.lat, r.lon, r.depth_km, r.magnitude)) for r in rows]
+
+
+def point_wkt(lat: float, lon: float) -> str:
+    return f"SRID=4326;POINT({lon} {lat})"
+
+
+def seen_before(session: Session, quake_id: int, fingerprint: str, now: datetime) -> bool:
+    """True (and the repeat counted) when this exact sighting is already recorded."""
+    existing = session.scalars(
+        select(SightingRow).where(
+            SightingRow.quake_id == quake_id, SightingRow.fingerprint == fingerprint
+        )
+    ).first()
+    if existing is None:
+        return False
+    existing.times_seen += 1
+    existing.last_seen_at = now
+    return True
+
+
+def record_sighting(
+    session: Session,
+    quake_id: int,
+    source: str,
+    fingerprint: str,
+    values: dict,
+    changed: list[str],
+    now: datetime,
+) -> None:
+    """Store a sighting; a repeat only bumps its count (see :func:`seen_before`)."""
+    if seen_before(session, quake_id, fingerprint, now):
+        return
+    session.add(
+        SightingRow(
+            quake_id=quake_id,
+            source=source,
+            fingerprint=fingerprint,
+            values=values,
+            changed=changed,
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+    )
+    session.flush()
+
+
+def _box(lat: float, radius_km: float) -> tuple[float, float]:
+    """Degrees of longitude and latitude that cover ``radius_km`` around latitude ``lat``."""
+    dlat = radius_km / 110.57 + 0.01
+    dlon = radius_km / (111.32 * max(math.cos(math.radians(min(abs(lat) + dlat, 89.0))), 0.01))
+    return dlon + 0.01, dlat
+
+
+def area_distances(session: Session, lat: float, lon: float, radius_km: float) -> list[tuple]:
+    """Regencies and districts within ``radius_km``: (code, level, name, parent, population,
+    nearest-point distance km). Distances are geodesic to the area's nearest point, computed
+    on its small subdivided parts (GiST box filter first)."""
+    dlon, dlat = _box(lat, radius_km)
+    return session.execute(
+        text(
+            """
+            WITH epi AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g),
+            near AS (
+                SELECT p.code, min(ST_Distance(p.geom::geography, epi.g::geography)) AS d
+                  FROM area_parts p, epi
+                 WHERE p.depth >= 2 AND p.geom && ST_Expand(epi.g, :dlon, :dlat)
+                 GROUP BY p.code
+            )
+            SELECT a.code, a.level, a.name, a.parent_code, a.population, near.d / 1000.0
+              FROM near JOIN areas a ON a.code = near.code
+             WHERE near.d <= :radius_m
+            """
+        ),
+        {"lat": lat, "lon": lon, "dlon": dlon, "dlat": dlat, "radius_m": radius_km * 1000},
+    ).all()
+
+
+def exposure_points(session: Session, lat: float, lon: float, radius_km: float) -> list[tuple]:
+    """(population, distance km) of every district's representative point within the radius;
+    regencies instead where no district is loaded."""
+    dlon, dlat = _box(lat, radius_km)
+    return session.execute(
+        text(
+            """
+            WITH epi AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS g),
+            leaf AS (
+                SELECT a.population, a.point FROM areas a
+                 WHERE a.point && ST_Expand(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
+                                            :dlon, :dlat)
+                   AND a.population IS NOT NULL
+                   AND (a.depth = 3 OR (a.depth = 2 AND NOT EXISTS (
+                        SELECT 1 FROM areas c WHERE c.parent_code = a.code)))
+            )
+            SELECT leaf.population, ST_Distance(leaf.point::geography, epi.g) / 1000.0
+              FROM leaf, epi
+             WHERE ST_DWithin(leaf.point::geography, epi.g, :radius_m)
+            """
+        ),
+        {"lat": lat, "lon": lon, "dlon": dlon, "dlat": dlat, "radius_m": radius_km * 1000},
+    ).all()
+
+
+def coastal_regencies(session: Session, lat: float, lon: float, radius_km: float) -> list[tuple]:
+    """(code, name, distance km) of coastal regencies within ``radius_km``."""
+    dlon, dlat = _box(lat, radius_km)
+    return session.execute(
+        text(
+            """
+            WITH epi AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
+            SELECT a.code, a.name, ST_Distance(a.geom_simple::geography, epi.g::geography) / 1000
+              FROM areas a, epi
+             WHERE a.depth = 2 AND a.coastal AND a.geom_simple && ST_Expand(epi.g, :dlon, :dlat)
+               AND ST_DWithin(a.geom_simple::geography, epi.g::geography, :radius_m)
+            """
+        ),
+        {"lat": lat, "lon": lon, "dlon": dlon, "dlat": dlat, "radius_m": radius_km * 1000},
+    ).all()
+
+
+def regencies(session: Session) -> list[tuple[str, str]]:
+    return session.execute(text("SELECT code, name FROM areas WHERE depth = 2")).all()
+
+
+def area_distance(session: Session, code: str, lat: float, lon: float) -> tuple | None:
+    """(code, level, name, parent, population, distance km) of one area."""
+    return session.execute(
+        text(
+            """
+            SELECT a.code, a.level, a.name, a.parent_code, a.population,
+                   ST_Distance(a.geom::geography,
+                               ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) / 1000
+              FROM areas a WHERE a.code = :code
+            """
+        ),
+        {"code": code, "lat": lat, "lon": lon},
+    ).first()
+
+
+def replace_impact(
+    session: Session,
+    quake_id: int,
+    lat: float,
+    lon: float,
+    contours: list[tuple[float, float]],
+    areas: list[dict],
+    exposure: dict[int, int],
+) -> None:
+    """Replace a quake's contours (geodesic circles), areas and exposure."""
+    for model in (ContourRow, QuakeAreaRow, ExposureRow):
+        session.execute(delete(model).where(model.quake_id == quake_id))
+    if contours:
+        session.execute(
+            text(
+                """
+                INSERT INTO quake_contours (quake_id, mmi, radius_km, geom)
+                SELECT :qid, c.mmi, c.r,
+                       ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography,
+                                          c.r * 1000, 'quad_segs=16')::geometry)
+                  FROM unnest(CAST(:mmis AS float8[]), CAST(:radii AS float8[])) AS c(mmi, r)
+                """
+            ),
+            {
+                "qid": quake_id,
+                "lat": lat,
+                "lon": lon,
+                "mmis": [m for m, _ in contours],
+                "radii": [r for _, r in contours],
+            },
+        )
+    if areas:
+        session.execute(
+            QuakeAreaRow.__table__.insert(), [{"quake_id": quake_id, **a} for a in areas]
+        )
+    if exposure:
+        session.execute(
+            ExposureRow.__table__.insert(),
+            [
+                {"quake_id": quake_id, "mmi": k, "population": v}
+                for k, v in sorted(exposure.items())
+            ],
+        )
+
+
+def impact_of(session: Session, quake_id: int, scope=None) -> dict:
+    """Contours (GeoJSON), areas and exposure of a quake; areas filtered by scope."""
+    contours = session.execute(
+        text(
+            "SELECT mmi, radius_km, ST_AsGeoJSON(geom, 5)::json FROM quake_contours "
+            "WHERE quake_id = :q ORDER BY mmi"
+        ),
+        {"q": quake_id},
+    ).all()
+    stmt = select(QuakeAreaRow).where(QuakeAreaRow.quake_id == quake_id)
+    if scope is not None:
+        stmt = stmt.where(scope.code_clause(QuakeAreaRow.code))
+    areas = list(session.scalars(stmt.order_by(QuakeAreaRow.mmi.desc(), QuakeAreaRow.code)))
+    exposure = session.execute(
+        select(ExposureRow.mmi, ExposureRow.population)
+        .where(ExposureRow.quake_id == quake_id)
+        .order_by(ExposureRow.mmi)
+    ).all()
+    return {"contours": contours, "areas": areas, "exposure": exposure}
+
+
+def scoped_quakes(
+    session: Session, scope, *, start=None, end=None, min_magnitude=None, bbox=None, limit=500
+) -> list[QuakeRow]:
+    """Quakes in scope: national sees all; an area sees quakes that affected it."""
+    stmt = select(QuakeRow)
+    if not scope.national:
+        affected = select(QuakeAreaRow.quake_id).where(scope.code_clause(QuakeAreaRow.code))
+        stmt = stmt.where(QuakeRow.id.in_(affected))
+    if start:
+        stmt = stmt.where(QuakeRow.origin_time >= start)
+    if end:
+        stmt = stmt.where(QuakeRow.origin_time < end)
+    if min_magnitude is not None:
+        stmt = stmt.where(QuakeRow.magnitude >= min_magnitude)
+    if bbox:
+        stmt = stmt.where(QuakeRow.geom.intersects(func.ST_MakeEnvelope(*bbox, 4326)))
+    return list(session.scalars(stmt.order_by(QuakeRow.origin_time.desc()).limit(limit)))
+
+
+def scoped_quake(session: Session, scope, quake_id: int) -> QuakeRow | None:
+    stmt = select(QuakeRow).where(QuakeRow.id == quake_id)
+    if not scope.national:
+        affected = select(QuakeAreaRow.quake_id).where(scope.code_clause(QuakeAreaRow.code))
+        stmt = stmt.where(QuakeRow.id.in_(affected))
+    return session.scalars(stmt).first()
+
+
+def sightings_of(session: Session, quake_id: int) -> list[SightingRow]:
+    return list(
+        session.scalars(
+            select(SightingRow).where(SightingRow.quake_id == quake_id).order_by(SightingRow.id)
+        )
+    )
+
+
+def circles(session: Session, lat: float, lon: float, contours) -> list[dict]:
+    """Geodesic circles for (mmi, radius km) pairs, as GeoJSON geometries."""
+    if not contours:
+        return []
+    rows = session.execute(
+        text(
+            """
+            SELECT ST_AsGeoJSON(ST_Buffer(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography,
+                                          c.r * 1000, 'quad_segs=16')::geometry, 5)::json
+              FROM unnest(CAST(:radii AS float8[])) WITH ORDINALITY AS c(r, i) ORDER BY c.i
+            """
+        ),
+        {"lat": lat, "lon": lon, "radii": [r for _, r in contours]},
+    ).scalars()
+    return list(rows)
+
+
+def delete_quakes(session: Session, ids: list[int]) -> None:
+    """Remove quakes (benchmarks clean up after themselves); cascades to their impact."""
+    if ids:
+        session.execute(delete(QuakeRow).where(QuakeRow.id.in_(ids)))
