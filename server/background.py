@@ -15,6 +15,7 @@ _started: dict[int, threading.Event] = {}
 def start(app: Flask) -> threading.Event:
     """Start this process's loops once per app; set the returned event to stop them."""
     from server import feed
+    from server import scheduler
     from server.publisher import Publisher
     from server.publisher import listen_loop
     from server.sockets import disconnect_revoked
@@ -28,4 +29,6 @@ def start(app: Flask) -> threading.Event:
     socketio.start_background_task(listen_loop, app, publisher, disconnect_revoked, stop)
     if app.config["FEED_POLLING"]:
         socketio.start_background_task(feed.run, app, stop)
+    if app.config["SCHEDULER"]:
+        socketio.start_background_task(scheduler.run, app, stop)
     return stop

@@ -60,6 +60,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "BMKG_URL": _env("KENDALI_BMKG_URL", "https://data.bmkg.go.id/DataMKG/TEWS/"),
         "BMKG_FORMAT": _env("KENDALI_BMKG_FORMAT", "json"),
         "FEED_POLLING": _env_bool("KENDALI_FEED_POLLING", True),
+        # Leader-elected periodic jobs (escalation, service levels); off only in some tests.
+        "SCHEDULER": _env_bool("KENDALI_SCHEDULER", True),
         "FEED_INTERVALS": {
             "autogempa": float(_env("KENDALI_AUTOGEMPA_INTERVAL", "10") or 10),
             "gempaterkini": float(_env("KENDALI_GEMPATERKINI_INTERVAL", "60") or 60),

@@ -16,11 +16,13 @@ def register(app) -> None:
     from server.commands.bench import bench
     from server.commands.bmkg import bmkg
     from server.commands.db import db_group
+    from server.commands.demo import demo
     from server.commands.impact import impact
     from server.commands.quakes import quakes
     from server.commands.serve import serve
 
-    for command in (db_group, areas, serve, bench, users, keys, wall_code, bmkg, impact, quakes):
+    for command in (db_group, areas, serve, bench, users, keys, wall_code, bmkg, impact, quakes,
+                    demo):
         app.cli.add_command(command)
 
 

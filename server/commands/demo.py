@@ -1,0 +1,10 @@
+"""``kendali demo``: realistic synthetic data for demos and benchmarks.
+
+Sub-commands live in their own modules and are added at the bottom of this file.
+"""
+
+from __future__ import annotations
+
+from flask.cli import AppGroup
+
+demo = AppGroup("demo", help="Synthetic demo data (responders, complaints).")
