@@ -12,6 +12,8 @@ COPY static ./static
 RUN pip install . gunicorn \
  && useradd --system --create-home --home-dir /home/kendali kendali \
  && mkdir -p /app/var && chown kendali:kendali /app/var
+# Minified page bundles into static/gen (Flask-Assets); no database or secret is used here.
+RUN PYTHONPATH=/app KENDALI_SECRET_KEY=build-only kendali assets build
 
 USER kendali
 EXPOSE 5000

@@ -48,6 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(days=app.config["WALL_TOKEN_DAYS"]),
         RATELIMIT_STORAGE_URI=app.config.get("REDIS_URL") or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        # Redis down: limits fall back to this process's memory instead of failing requests.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
     app.json.ensure_ascii = False
@@ -72,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register(app: Flask) -> None:
+    from server import assets
     from server import auth
     from server import commands
     from server import errors
@@ -82,12 +85,17 @@ def _register(app: Flask) -> None:
     from server.views import api_areas
     from server.views import api_auth
     from server.views import api_channels
+    from server.views import api_complaints
     from server.views import api_events
+    from server.views import api_incidents
+    from server.views import api_map
+    from server.views import api_me
     from server.views import api_quakes
     from server.views import health
     from server.views import pages
 
     errors.register(app)
+    assets.register(app)
     headers.register(app)
     commands.register(app)
     for module in (
@@ -97,9 +105,20 @@ def _register(app: Flask) -> None:
         api_admin,
         api_events,
         api_channels,
+        api_complaints,
+        api_map,
         api_quakes,
+        api_incidents,
+        api_me,
         pages,
     ):
+        app.register_blueprint(module.bp)
+    from server.views import api_alerts  # open standards out (issue 9)
+    from server.views import api_exports
+    from server.views import api_openapi
+    from server.views import ogc
+
+    for module in (ogc, api_exports, api_alerts, api_openapi):
         app.register_blueprint(module.bp)
 
     @app.before_request

@@ -315,7 +315,13 @@ def csrf_token() -> str:
 
 
 def check_request() -> None:
-    """Before every request: CSRF for cookie-borne writes, and the wall is read-only."""
+    """Before every request: no NUL characters (PostgreSQL text cannot hold them), CSRF for
+    cookie-borne writes, and the wall is read-only."""
+    bad = [name for name, value in request.args.items(multi=True)
+           if "\x00" in name or "\x00" in value]
+    if bad or "\x00" in request.path:
+        raise ApiError("NUL character in the request", {name: "contains NUL" for name in bad}
+                       or {"path": "contains NUL"})
     if request.method in SAFE_METHODS:
         return
     if _bearer() is None and (

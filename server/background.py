@@ -16,6 +16,7 @@ def start(app: Flask) -> threading.Event:
     """Start this process's loops once per app; set the returned event to stop them."""
     from server import feed
     from server import scheduler
+    from server import status
     from server.publisher import Publisher
     from server.publisher import listen_loop
     from server.sockets import disconnect_revoked
@@ -31,4 +32,6 @@ def start(app: Flask) -> threading.Event:
         socketio.start_background_task(feed.run, app, stop)
     if app.config["SCHEDULER"]:
         socketio.start_background_task(scheduler.run, app, stop)
+    if app.config.get("REDIS_URL"):
+        socketio.start_background_task(status.watch, app, stop)
     return stop

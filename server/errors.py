@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 
+import psycopg2
 from flask import Flask
 from flask import jsonify
 from flask import request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from server.embedded import EmbeddedError
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +56,31 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _db_down(exc: OperationalError):
-        log.error("database unavailable: %s", str(exc).splitlines()[0])
-        return jsonify({"error": "database unavailable, try again shortly"}), 503
+        return _unavailable(exc)
 
     @app.errorhandler(DBAPIError)
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if database_unavailable(exc):
+            return _unavailable(exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return jsonify({"error": "internal error"}), 500
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached right now (restart, network):
+    the client should retry, so the answer is 503, never 500."""
+    if isinstance(exc, OperationalError | EmbeddedError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        return isinstance(exc.orig, psycopg2.OperationalError | psycopg2.InterfaceError)
+    return isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError)
+
+
+def _unavailable(exc: BaseException):
+    log.error("database unavailable: %s", (str(exc).splitlines() or [type(exc).__name__])[0])
+    res = jsonify({"error": "database unavailable, try again shortly"})
+    res.headers["Retry-After"] = "2"
+    return res, 503

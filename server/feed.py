@@ -59,7 +59,10 @@ def fetch(
     max_bytes: int,
 ) -> Fetched:
     """GET ``url`` conditionally; raise :class:`FetchError` on anything but 200 or 304."""
-    headers = {"User-Agent": "Kendali/1 (Kemensos pusat kendali)"}
+    # A new connection per poll (every 10 s at most): a connection on which a response timed
+    # out may still deliver that late response to the next request (a desync), so none is
+    # reused.
+    headers = {"User-Agent": "Kendali/1 (Kemensos pusat kendali)", "Connection": "close"}
     if etag:
         headers["If-None-Match"] = etag
     if modified:
@@ -97,6 +100,7 @@ class Poller:
         self.http = requests.Session()
         self.rng = rng
         self.due: dict[str, float] = {}
+        self.last_result = None
 
     def url(self, name: str) -> str:
         base = self.app.config["BMKG_URL"].rstrip("/") + "/"
@@ -137,6 +141,8 @@ class Poller:
             if got.status == 200:
                 self._payload(session, st, name, got)
         except (FetchError, FeedParseError) as exc:
+            self.http.close()  # drop any half-read connection
+            self.http = requests.Session()
             return self._failure(session, st, name, str(exc), interval)
         self._success(session, st, name)
         return interval
@@ -158,7 +164,7 @@ class Poller:
         st.records_accepted += len(parsed.sightings)
         st.etag, st.last_modified, st.body_hash = got.etag, got.last_modified, digest
         st.last_change_at = clock.now()
-        quake_svc.ingest(session, parsed.sightings)  # commits, with the state above
+        self.last_result = quake_svc.ingest(session, parsed.sightings)  # commits (with state)
 
     def _success(self, session, st, name: str) -> None:
         st.last_success_at = clock.now()

@@ -40,7 +40,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+        # "heads": branches made in parallel (each from the same parent) all apply.
+        command.upgrade(cfg, "heads" if revision == "head" else revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

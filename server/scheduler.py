@@ -108,4 +108,4 @@ def _load_jobs() -> None:
 
 
 #: Modules whose import registers scheduler jobs (``@scheduler.job``).
-JOB_MODULES: list[str] = []
+JOB_MODULES: list[str] = ["server.jobs", "server.services.complaints.overdue"]

@@ -10,8 +10,10 @@ a ``NOTIFY`` every process hears).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
+from flask import current_app
 from flask import request
 from flask import session as cookie_session
 from flask_socketio import ConnectionRefusedError
@@ -19,8 +21,12 @@ from flask_socketio import join_room
 from flask_socketio import leave_room
 
 from server import auth
+from server import status
+from server.db import get_db
 from server.events import NAMESPACE
+from server.events import message
 from server.extensions import socketio
+from server.queries import events as event_queries
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +48,90 @@ def _authenticate(data) -> auth.Principal | None:
     return None
 
 
+def _since(data) -> int | None:
+    value = data.get("since") if isinstance(data, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 @socketio.on("connect", namespace=NAMESPACE)
 def on_connect(data=None):
+    """Authenticate; then (once the connection is accepted) catch up and go live."""
     principal = _authenticate(data)
     if principal is None:
         raise ConnectionRefusedError("unauthorized")
     _principals[request.sid] = principal
-    scope = auth.scope(principal)
-    for room in scope.default_rooms() + _private_rooms(principal):
+    for room in _private_rooms(principal):
         join_room(room)
+    app = current_app._get_current_object()
+    socketio.start_background_task(_catch_up, app, request.sid, principal, _since(data))
     return True
+
+
+def _catch_up(app, sid: str, principal: auth.Principal, since: int | None) -> None:
+    """Send every missed event in scope, in order, join the live rooms, then ``synced``.
+
+    Runs under the publisher's lock, so no live event can slip between the last caught-up
+    event and the first live one: the client sees no gap and no duplicate. A gap larger than
+    ``LIVE_CATCHUP_MAX`` events is answered with ``reset`` (reload your state, then go on).
+    """
+    socketio.sleep(0)  # let the connection's acceptance go out first
+    with app.app_context():
+        publisher = app.extensions.get("kendali_publisher")
+        lock = publisher.lock if publisher is not None else contextlib.nullcontext()
+        scope = auth.scope(principal)
+        session = get_db().session()
+        try:
+            with lock:
+                if sid not in _principals:
+                    return  # gone meanwhile
+                if publisher is not None and publisher.last is None:
+                    publisher.start_at(session)  # before its first tick: start from here
+                frontier = publisher.last if publisher is not None \
+                    else event_queries.last_seq(session)
+                if since is not None and since < frontier:
+                    _send_missed(app, session, sid, scope, since, frontier)
+                for room in scope.default_rooms():
+                    socketio.server.enter_room(sid, room, namespace=NAMESPACE)
+                socketio.emit("synced", {"seq": frontier, **status.snapshot()}, to=sid,
+                              namespace=NAMESPACE, ignore_queue=True)
+        finally:
+            session.close()
+
+
+_MISSED_ENTRIES, _MISSED_MAX_ROWS = 32, 2000
+
+
+def _missed(app, session, scope, since: int, frontier: int) -> list[dict] | None:
+    """The messages in ``scope`` after ``since`` up to ``frontier``; None when too many.
+
+    Everything up to the publisher's frontier is final (committed, or known rolled back, in
+    an append-only log), so clients resuming from the same point (after a restart: nearly
+    all of them) share one query: a few short lists per app, cached.
+    """
+    cache = app.extensions.setdefault("kendali_catch_up", {})
+    key = (scope, since, frontier)
+    if key in cache:
+        return cache[key]
+    limit = app.config["LIVE_CATCHUP_MAX"]
+    rows = event_queries.list_scoped(session, scope, since, limit + 1, upto=frontier)
+    found = None if len(rows) > limit else [message(row) for row in rows]
+    if found is None or len(found) <= _MISSED_MAX_ROWS:
+        if len(cache) >= _MISSED_ENTRIES:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+def _send_missed(app, session, sid, scope, since: int, frontier: int) -> None:
+    messages = _missed(app, session, scope, since, frontier)
+    if messages is None:
+        socketio.emit("reset", {"reason": "gap too old for catch-up", "seq": frontier},
+                      to=sid, namespace=NAMESPACE, ignore_queue=True)
+        return
+    # The socket is this process's: emit locally (through Redis, every event would be
+    # published, read back by every process, and could arrive after a later live event).
+    for msg in messages:
+        socketio.emit("event", msg, to=sid, namespace=NAMESPACE, ignore_queue=True)
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)

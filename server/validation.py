@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import request
 
 from server.errors import ApiError
@@ -18,7 +20,24 @@ def json_object() -> dict:
         raise ApiError("request body must be a JSON object", {"body": "malformed JSON"})
     if not isinstance(data, dict):
         raise ApiError("request body must be a JSON object", {"body": "not an object"})
+    if _has_nul(data):
+        raise ApiError("NUL character in the request body", {"body": "contains NUL"})
+    try:  # "\ud800" is valid JSON but no UTF-8 (a lone surrogate): PostgreSQL refuses it
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise ApiError("invalid Unicode in the request body", {"body": "lone surrogate"}) from None
     return data
+
+
+def _has_nul(value) -> bool:
+    """PostgreSQL text cannot hold NUL: refuse it up front (a 400, not a 500)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def string_field(data: dict, name: str, fields: dict, *, required=True, max_len=256) -> str | None:

@@ -174,6 +174,7 @@ def start_server(database_url: str, **env_extra) -> LiveServer:
         KENDALI_SECRET_KEY=SECRET,
         KENDALI_COOKIE_SECURE="0",
         KENDALI_FEED_POLLING="0",
+        KENDALI_SCHEDULER="0",  # tests that need the leader-elected jobs turn them on
         KENDALI_LOG_LEVEL="WARNING",
     )
     env.update(env_extra)
@@ -211,6 +212,7 @@ def stop_server(server: LiveServer) -> None:
         server.proc.wait(timeout=30)
     except Exception:
         server.proc.kill()
+        server.proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,11 @@ def register(app) -> None:
     from server.commands.demo import demo
     from server.commands.impact import impact
     from server.commands.quakes import quakes
+    from server.commands.responders import responders
     from server.commands.serve import serve
 
     for command in (db_group, areas, serve, bench, users, keys, wall_code, bmkg, impact, quakes,
-                    demo):
+                    demo, responders):
         app.cli.add_command(command)
 
 

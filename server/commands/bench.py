@@ -25,21 +25,46 @@ def _line(name: str, value: float, unit: str) -> None:
     click.echo(f"BENCH {name} {value:.3f} {unit}")
 
 
+_FAILURES: list[str] = []
+
+
+def _fail(message: str) -> None:
+    """A wrong result (not a slow one): printed at once; the run then exits non-zero."""
+    _FAILURES.append(message)
+    click.echo(f"BENCH-FAIL {message}")
+
+
+def _exit_if_failed() -> None:
+    if _FAILURES:
+        click.echo(f"bench: {len(_FAILURES)} failure(s)", err=True)
+        raise SystemExit(1)
+
+
+_PROFILE = click.option("--profile", "profile", default=None, metavar="DIR",
+                        help="Sample the server processes with py-spy into DIR.")
+
+
 @bench.command("all")
 @click.option("--quick", is_flag=True, help="Fewer rounds, for CI.")
+@_PROFILE
 @click.pass_context
-def run_all(ctx, quick: bool) -> None:
+def run_all(ctx, quick: bool, profile: str | None) -> None:
     """Prepare the database, run every benchmark, then print a table of the figures."""
     from server.commands.serve import prepare
 
     prepare(current_app._get_current_object())
     ctx.invoke(lookup, count=1000 if quick else 10000)
+    ctx.invoke(knn, count=1000 if quick else 10000)
     ctx.invoke(quake, rounds=5 if quick else 20)
     ctx.invoke(catalog)
+    _served(quick, ("live", "viewport", "intake"), profile=profile)
     click.echo("")
     click.echo(f"{'figure':<32} {'value':>12}  unit")
     for name, value, unit in _RESULTS:
         click.echo(f"{name:<32} {value:>12.3f}  {unit}")
+    for message in _FAILURES:
+        click.echo(f"FAILED: {message}")
+    _exit_if_failed()
 
 
 @bench.command("lookup")
@@ -136,30 +161,37 @@ def quake(rounds: int, magnitude: float) -> None:
     app = current_app._get_current_object()
     app.config["BMKG_URL"] = f"http://127.0.0.1:{httpd.server_port}/"
     poller = feed.Poller(app, db.session)
-    # Epicentres along the Flores Sea, 2 minutes apart in time: each poll is a new quake.
+    # Epicentres off the south coast of Java, 2 minutes apart: each poll is a new quake.
     base = datetime(2031, 1, 1, tzinfo=UTC) - timedelta(days=3650)
-    timings, created = [], []
+    timings, to_created, to_dispatched = [], [], []
     for i in range(rounds):
         body["data"] = _autogempa(
-            base + timedelta(minutes=2 * i), -7.6, 120.5 + 0.1 * i, magnitude, 10
+            base + timedelta(minutes=2 * i), -7.9, 108.0 + 0.1 * i, magnitude, 10
         )
         t0 = time.perf_counter()
         poller.poll("autogempa", 10.0)
         timings.append((time.perf_counter() - t0) * 1000)
+        result = poller.last_result
+        to_created.append((result.committed_at - t0) * 1000)
+        to_dispatched.append((result.dispatched_at - result.committed_at) * 1000)
     httpd.shutdown()
     session = db.session()
-    created = session.execute(
-        text(
-            "SELECT id, (SELECT count(*) FROM quake_areas a WHERE a.quake_id = q.id AND "
-            "a.level = 'district') FROM quakes q WHERE region_text LIKE '%(benchmark)'"
-        )
-    ).all()
-    districts = statistics.median(n for _, n in created) if created else 0
-    quake_queries.delete_quakes(session, [qid for qid, _ in created])
+    created = session.execute(text(
+        "SELECT id, (SELECT count(*) FROM quake_areas a WHERE a.quake_id = q.id AND "
+        "a.level = 'district'), (SELECT count(*) FROM incident_areas ia JOIN incidents i "
+        "ON i.id = ia.incident_id WHERE i.quake_id = q.id), (SELECT count(*) FROM dispatches d "
+        "JOIN incidents i ON i.id = d.incident_id WHERE i.quake_id = q.id) "
+        "FROM quakes q WHERE region_text LIKE '%(benchmark)'")).all()
+    med = [statistics.median(r[k] for r in created) if created else 0 for k in (1, 2, 3)]
+    quake_queries.delete_quakes(session, [r[0] for r in created])
     session.commit()
     session.close()
+    _line("quake_created_ms", statistics.median(to_created), "ms")
+    _line("quake_pipeline_districts", med[0], "districts")
+    _line("dispatch_m7_ms", statistics.median(to_dispatched), "ms")
+    _line("dispatch_m7_areas", med[1], "regencies")
+    _line("dispatch_m7_notified", med[2], "responders")
     _line("quake_pipeline_ms", statistics.median(timings), "ms")
-    _line("quake_pipeline_districts", districts, "districts")
 
 
 @bench.command("catalog")
@@ -186,3 +218,104 @@ def catalog(path: str | None) -> None:
     session.close()
     _line("catalog_import_s", elapsed, "s")
     _line("catalog_import_rows", report.inserted, "rows")
+
+
+def _ensure_roster(count: int) -> None:
+    from server.services import demo_responders
+
+    session = db.session()
+    have = session.execute(text("SELECT count(*) FROM responders WHERE active")).scalar()
+    if have < count * 0.98:  # the generator drops the few points it cannot place
+        click.echo(f"bench: generating a demo roster of {count} responders", err=True)
+        demo_responders.generate(session, count, current_app.config.get("SEATS_CSV"))
+    session.close()
+
+
+@bench.command("knn")
+@click.option("--count", default=10000, show_default=True)
+@click.option("--roster", default=40000, show_default=True)
+def knn(count: int, roster: int) -> None:
+    """Nearest 10 available responders of a point (KNN on the index), one query each."""
+    from server.queries import dispatch as dispatch_queries
+
+    _ensure_roster(roster)
+    session = db.session()
+    pts = session.execute(text("SELECT ST_Y(point), ST_X(point) FROM areas WHERE depth = 3")).all()
+    rng = random.Random(11)
+    sample = [rng.choice(pts) for _ in range(count)]
+    for lat, lon in sample[:200]:
+        dispatch_queries.nearest_available(session, lat, lon, 10)
+    timings = []
+    for lat, lon in sample:
+        t0 = time.perf_counter()
+        dispatch_queries.nearest_available(session, lat, lon, 10)
+        timings.append((time.perf_counter() - t0) * 1000)
+    session.close()
+    _line("knn_p50_ms", statistics.median(timings), "ms")
+
+
+def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
+            profile: str | None = None) -> None:
+    """Benchmarks against real server processes: two ``kendali serve`` on the bench
+    database with a private Redis (all on loopback, all stopped at the end, whatever
+    happens). A part that breaks is reported as a failure and the others still run."""
+    from server.bench import live
+    from server.bench import viewport
+    from server.bench.procs import Procs
+    from server.commands import bench_complaints
+
+    if "viewport" in parts:  # before the servers start: the generation has the machine
+        viewport.ensure_complaints(100_000 if quick else 1_000_000, _echo)
+    with Procs(profile) as procs:
+        stack = live.Stack(procs, db.url())
+        steps = {
+            "live": lambda: live.run(stack, _line, _fail, quick, workers),
+            "viewport": lambda: viewport.run(procs, stack.urls[0], live.tokens()["national"],
+                                             _line, quick, _echo),
+            "intake": lambda: (
+                bench_complaints.intake_batch(count=5000 if quick else 20000,
+                                              url=stack.urls[0], line=_line),
+                bench_complaints.intake_single(seconds=5 if quick else 20, url=stack.urls[0],
+                                               line=_line),
+                bench_complaints.summary(count=100_000 if quick else 1_000_000,
+                                         rounds=20 if quick else 50, url=stack.urls[0],
+                                         line=_line)),
+        }
+        for part in parts:
+            try:
+                steps[part]()
+            except Exception as exc:  # noqa: BLE001 - reported; the other parts still run
+                _fail(f"{part}: {type(exc).__name__}: {exc}")
+
+
+def _echo(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@bench.command("live")
+@click.option("--quick", is_flag=True, help="Fewer events.")
+@click.option("--workers", default=4, show_default=True, help="Load-client processes.")
+@_PROFILE
+def live_cmd(quick: bool, workers: int, profile: str | None) -> None:
+    """Socket.IO to 1,000 clients over two server processes and Redis: fan-out, region
+    routing, reconnect catch-up of 500, memory of 2,000 idle connections."""
+    _served(quick, ("live",), workers, profile=profile)
+    _exit_if_failed()
+
+
+@bench.command("viewport")
+@click.option("--quick", is_flag=True, help="100,000 complaints (instead of 1,000,000).")
+@_PROFILE
+def viewport_cmd(quick: bool, profile: str | None) -> None:
+    """The national map viewport over HTTP, ours and tipg's (vector tiles), same table."""
+    _served(quick, ("viewport",), profile=profile)
+    _exit_if_failed()
+
+
+@bench.command("intake")
+@click.option("--quick", is_flag=True, help="Smaller runs.")
+@_PROFILE
+def intake_cmd(quick: bool, profile: str | None) -> None:
+    """Complaint intake (batch of 5,000, single POSTs at 100/s) and the summary."""
+    _served(quick, ("intake",), profile=profile)
+    _exit_if_failed()

@@ -8,3 +8,11 @@ from __future__ import annotations
 from flask.cli import AppGroup
 
 demo = AppGroup("demo", help="Synthetic demo data (responders, complaints).")
+
+from server.commands.demo_responders import responders  # noqa: E402
+
+demo.add_command(responders)
+
+from server.commands.demo_complaints import complaints  # noqa: E402
+
+demo.add_command(complaints)

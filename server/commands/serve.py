@@ -34,15 +34,20 @@ def prepare(app) -> None:
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (KENDALI_HOST, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (KENDALI_PORT, 5000).")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Server processes, on ports PORT … PORT+N-1 (behind a sticky proxy).")
 @click.option("--no-prepare", is_flag=True, help="Skip migrations and boundary loading.")
 @with_appcontext
-def serve(host, port, no_prepare) -> None:
+def serve(host, port, workers, no_prepare) -> None:
     """Run the server (eventlet) after migrating and loading boundaries when needed."""
     app = current_app._get_current_object()
     if not no_prepare:
         prepare(app)
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
+    if workers > 1:
+        supervise(host, port, workers)
+        return
 
     def _stop(signum, frame):  # run atexit handlers: the embedded cluster shuts down cleanly
         sys.exit(0)
@@ -51,3 +56,48 @@ def serve(host, port, no_prepare) -> None:
     background.start(app)
     click.echo(f"kendali: serving on http://{host}:{port} ({app.config['ASYNC_MODE']})", err=True)
     socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+
+
+def supervise(host: str, port: int, workers: int) -> None:
+    """Run ``workers`` single-process servers on consecutive ports and keep them running.
+
+    Each is a full Kendali process (its own event publisher); the feed poller and the
+    scheduler are leader-elected among them, so killing one moves those loops to another
+    within a second or two. A worker that dies is started again. SIGTERM stops them all.
+    """
+    import subprocess
+    import time
+
+    command = [sys.executable, "-c", "from server.cli import main; main()", "serve",
+               "--no-prepare", "--host", host]
+    procs: dict[int, subprocess.Popen] = {}
+    stopping = {"now": False}
+
+    def start(p: int) -> None:
+        procs[p] = subprocess.Popen([*command, "--port", str(p)])
+
+    def _stop(signum, frame):
+        stopping["now"] = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    for i in range(workers):
+        start(port + i)
+    click.echo(f"kendali: {workers} workers on ports {port}-{port + workers - 1}", err=True)
+    try:
+        while not stopping["now"]:
+            for p, proc in list(procs.items()):
+                if proc.poll() is not None:
+                    click.echo(f"kendali: worker on port {p} exited ({proc.returncode}); "
+                               "restarting", err=True)
+                    start(p)
+            time.sleep(0.5)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -7,6 +7,15 @@ from server.models.auth import AuditRow
 from server.models.auth import TokenRow
 from server.models.auth import UserRow
 from server.models.base import Base
+from server.models.complaints import ComplaintCountRow
+from server.models.complaints import ComplaintRow
+from server.models.complaints import ComplaintTimelineRow
+from server.models.dispatch import DeliveryRow
+from server.models.dispatch import DispatchRow
+from server.models.dispatch import IncidentAreaRow
+from server.models.dispatch import IncidentRow
+from server.models.dispatch import PositionRow
+from server.models.dispatch import ResponderRow
 from server.models.events import EventRow
 from server.models.quakes import CatalogEventRow
 from server.models.quakes import ContourRow
@@ -18,6 +27,15 @@ from server.models.quakes import SightingRow
 
 __all__ = [
     "Base",
+    "ComplaintRow",
+    "ComplaintTimelineRow",
+    "ComplaintCountRow",
+    "ResponderRow",
+    "PositionRow",
+    "IncidentRow",
+    "IncidentAreaRow",
+    "DispatchRow",
+    "DeliveryRow",
     "AreaRow",
     "AreaPartRow",
     "EventRow",

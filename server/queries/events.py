@@ -23,18 +23,25 @@ def append(
     ``regions`` are area codes; their ancestors are added (``72.71.01`` -> ``72``, ``72.71``)
     so that scope filters and rooms need only an array containment test.
     """
-    expanded = {code for region in regions for code in ancestors(region).values()}
-    row = EventRow(
-        type=type_,
-        regions=sorted(expanded),
-        payload=payload,
-        responder_ids=sorted(set(responder_ids or [])),
-    )
-    session.add(row)
+    return append_many(session, [(type_, regions, payload, responder_ids)])[0]
+
+
+def append_many(session: Session, events: list[tuple]) -> list[EventRow]:
+    """Append several ``(type, regions, payload, responder_ids)`` events in one round trip."""
+    rows = [
+        EventRow(
+            type=type_,
+            regions=sorted({code for region in regions for code in ancestors(region).values()}),
+            payload=payload,
+            responder_ids=sorted(set(responder_ids or [])),
+        )
+        for type_, regions, payload, responder_ids in events
+    ]
+    session.add_all(rows)
     session.flush()
     # Wakes every server's publisher when (and only if) the transaction commits.
     session.execute(text("SELECT pg_notify('kendali_events', '')"))
-    return row
+    return rows
 
 
 def committed_after(session: Session, seq: int, limit: int = 1000) -> list[EventRow]:
@@ -87,9 +94,12 @@ def _scoped(scope):
 
 
 def list_scoped(
-    session: Session, scope, since: int = 0, limit: int = 100, type_: str | None = None
+    session: Session, scope, since: int = 0, limit: int = 100, type_: str | None = None,
+    upto: int | None = None,
 ) -> list[EventRow]:
     stmt = _scoped(scope).where(EventRow.seq > since)
+    if upto is not None:
+        stmt = stmt.where(EventRow.seq <= upto)
     if type_:
         stmt = stmt.where(EventRow.type == type_)
     return list(session.scalars(stmt.order_by(EventRow.seq).limit(limit)))

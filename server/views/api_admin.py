@@ -131,7 +131,7 @@ def audit_trail():
     fields: dict[str, str] = {}
     since, until = _time_arg("since", fields), _time_arg("until", fields)
     try:
-        limit = min(int(request.args.get("limit", 100)), 1000)
+        limit = min(max(int(request.args.get("limit", 100)), 1), 1000)
         before_id = int(request.args["before_id"]) if "before_id" in request.args else None
     except ValueError:
         fields["limit"] = "an integer"

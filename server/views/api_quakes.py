@@ -14,6 +14,7 @@ from server import auth
 from server.db import get_session
 from server.errors import ApiError
 from server.errors import NotFound
+from server.queries import dispatch as dispatch_queries
 from server.queries import quakes as q
 from server.services.quakes import summary
 
@@ -136,5 +137,6 @@ def get_quake(quake_id: int):
         }
         for s in q.sightings_of(session, quake_id)
     ]
-    props["incident_id"] = None
+    incident = dispatch_queries.incident_for_quake(session, quake_id)
+    props["incident_id"] = incident.id if incident else None
     return jsonify(geojson.feature(geojson.point(row.lon, row.lat), props, row.id))

@@ -8,6 +8,7 @@ from flask import Blueprint
 from flask import jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
+from server import status
 from server.db import get_db
 from server.db import get_session
 from server.embedded import EmbeddedError
@@ -42,6 +43,7 @@ def healthz():
             "database": "embedded" if get_db().is_embedded else "external",
             "event_seq": seq,
             "feeds": feeds,
+            "redis": status.STATE["redis"],
         }
     )
 

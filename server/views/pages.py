@@ -1,4 +1,5 @@
-"""Browser pages: sign in and out, the wall's one-time code, and the landing page."""
+"""Browser pages: sign in and out, the wall's one-time code, the landing page, and the three
+live-map pages (wall, office, field) with the field tablet's service worker."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_from_directory
 from flask import session as cookie_session
 from flask import url_for
 
@@ -14,6 +16,7 @@ from server import auth
 from server.db import get_session
 from server.errors import ApiError
 from server.extensions import limiter
+from server.i18n import TEXT
 from server.i18n import t
 from server.services import accounts
 from server.views.api_auth import login_rate_key
@@ -77,13 +80,31 @@ def wall_login():
     return redirect("/wall")
 
 
+#: Interface text the page scripts need, rendered into a JSON block (never inline script).
+CLIENT_TEXT_PREFIXES = ("ui_", "status_", "channel_", "state_", "severity_", "responder_",
+                        "avail_")
+
+
+def client_strings() -> dict[str, str]:
+    """The script strings in the viewer's language."""
+    return {key: t(key) for key in TEXT if key.startswith(CLIENT_TEXT_PREFIXES)}
+
+
 def _page(template: str, roles: tuple[str, ...]):
     principal = auth.current_principal()
     if not principal.authenticated:
         return redirect(url_for("pages.login"))
     if principal.role not in roles:
         return render_template("auth/login.html", error=t("forbidden")), 403
-    return render_template(template, principal=principal)
+    config = current_app.config
+    return render_template(
+        template,
+        principal=principal,
+        strings=client_strings(),
+        focus_seconds=int(config["WALL_FOCUS_SECONDS"]),
+        tile_url=config.get("TILE_URL"),
+        categories=config["COMPLAINT_CATEGORIES"],
+    )
 
 
 @bp.get("/wall")
@@ -99,3 +120,13 @@ def office():
 @bp.get("/field")
 def field():
     return _page("pages/field.html", ("field",))
+
+
+@bp.get("/field/sw.js")
+def field_worker():
+    """The tablet's service worker. It lives under /field but controls /field itself, which
+    its default scope (/field/) would not: ``Service-Worker-Allowed`` widens it."""
+    response = send_from_directory(current_app.static_folder, "sw.js", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/field"
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -24,7 +24,7 @@ def test_replaying_flores_2021_gives_one_quake_with_tsunami_areas(
         conn.execute(sa.text("TRUNCATE quakes CASCADE"))
         conn.execute(sa.text("TRUNCATE feed_state"))
     shutil.copy(BMKG / "gempaterkini" / "gempaterkini_2021-12-14.json", tmp_path)
-    replay = ReplayServer(tmp_path, port=0, speed=0).start()
+    replay = ReplayServer(tmp_path, port=0, speed=0).start(play=False)
     server = start_server(
         database_url,
         KENDALI_FEED_POLLING="1",
@@ -35,6 +35,7 @@ def test_replaying_flores_2021_gives_one_quake_with_tsunami_areas(
     )
     name, pw, _ = accounts("operator")
     listener = Listener(server.url, token_for(server.url, name, pw)).connect()
+    replay.release_all()  # the feed publishes once the wall is listening
     try:
 
         def flores():

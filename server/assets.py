@@ -1,0 +1,89 @@
+"""Front-end bundles (Flask-Assets), and Leaflet's stylesheet and images.
+
+One JavaScript and one CSS bundle per page, minified with rjsmin / rcssmin into ``static/gen/``
+(git-ignored): built on first use, or ahead of time with ``kendali assets build`` (the Docker
+image does that). Leaflet comes from the ``XStatic-Leaflet`` package on PyPI, read from where
+pip put it; its stylesheet and images are served as they are under ``/vendor/leaflet/`` (the
+stylesheet names its images relatively). The Socket.IO client is the file vendored in
+``static/vendor/socket.io`` (version and licence in its README). Nothing comes from a CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xstatic_leaflet
+from flask import Blueprint
+from flask import Flask
+from flask import send_from_directory
+from flask_assets import Bundle
+from flask_assets import Environment
+
+LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
+LEAFLET_VERSION = xstatic_leaflet.VERSION
+SOCKET_IO = "vendor/socket.io/socket.io.min.js"
+
+# Not named "vendor": Flask-Assets would read "vendor/..." sources as this blueprint's.
+bp = Blueprint("third_party", __name__)
+
+
+@bp.get("/vendor/leaflet/<path:filename>")
+def leaflet_file(filename: str):
+    """Leaflet's own stylesheet and marker/layer images (only those: no source maps, no JS)."""
+    if not (filename == "leaflet.css" or filename.startswith("images/")):
+        return ("not found", 404)
+    return send_from_directory(LEAFLET_DIR, filename, max_age=86400)
+
+
+def _ours(*names: str, filters: str, output: str | None = None) -> Bundle:
+    return Bundle(*names, filters=filters, output=output)
+
+
+def bundles() -> dict[str, Bundle]:
+    """The bundles by name; templates include them with ``{% assets "wall_js" %}``."""
+    leaflet = Bundle(str(LEAFLET_DIR / "leaflet.js"))  # already minified upstream
+    shared = ("js/i18n.js", "js/util.js", "js/live.js")
+    mapping = ("js/map.js", "js/timeline.js", "js/feed.js")
+    css = ("css/base.css", "css/page.css")
+    return {
+        "wall_js": Bundle(
+            leaflet,
+            SOCKET_IO,
+            _ours(*shared, *mapping, "js/wall.js", filters="rjsmin"),
+            output="gen/wall.js",
+        ),
+        "office_js": Bundle(
+            leaflet,
+            SOCKET_IO,
+            _ours(*shared, *mapping, "js/office.js", filters="rjsmin"),
+            output="gen/office.js",
+        ),
+        # The tablet gets no map library: small payloads over a field connection.
+        "field_js": Bundle(
+            SOCKET_IO, _ours(*shared, "js/field.js", filters="rjsmin"), output="gen/field.js"
+        ),
+        "wall_css": _ours(
+            *css, "css/map.css", "css/wall.css", filters="rcssmin", output="gen/wall.css"
+        ),
+        "office_css": _ours(
+            *css, "css/map.css", "css/office.css", filters="rcssmin", output="gen/office.css"
+        ),
+        "field_css": _ours(*css, "css/field.css", filters="rcssmin", output="gen/field.css"),
+    }
+
+
+def register(app: Flask) -> Environment:
+    """Bind a Flask-Assets environment with Kendali's bundles to ``app``."""
+    cache = Path(app.static_folder or "static") / "gen" / ".webassets-cache"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        app.config.setdefault("ASSETS_CACHE", str(cache))
+    except OSError:  # a read-only image built ahead of time needs no cache
+        app.config.setdefault("ASSETS_CACHE", False)
+    app.config.setdefault("ASSETS_AUTO_BUILD", True)
+    env = Environment(app)
+    for name, bundle in bundles().items():
+        env.register(name, bundle)
+    app.extensions["kendali_assets"] = env
+    app.register_blueprint(bp)
+    return env

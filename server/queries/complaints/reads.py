@@ -1,0 +1,178 @@
+"""Scoped reads: the map list (filters, paging), one complaint, its timeline and group.
+
+Every read takes the caller's :class:`server.auth.Scope` and applies it in SQL through
+:func:`scope_clause`; an unplaced complaint has no area, so only national scopes see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import false
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import true
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
+
+from server.models import AreaRow
+from server.models import ComplaintRow
+from server.models import ComplaintTimelineRow
+
+C = ComplaintRow
+_P, _R, _D = aliased(AreaRow), aliased(AreaRow), aliased(AreaRow)
+_CODE_COLUMNS = (C.province_code, C.regency_code, C.district_code)
+
+
+def scope_clause(scope, columns=_CODE_COLUMNS) -> ColumnElement[bool]:
+    """SQL: the complaint lies in ``scope`` (its area code at the scope's own level)."""
+    if scope.national:
+        return true()
+    if scope.region:
+        return scope.code_clause(columns[scope.region.count(".")])
+    return false()
+
+
+def area_clause(code: str) -> ColumnElement[bool]:
+    """SQL: the complaint lies in area ``code`` (a province, regency or district)."""
+    return _CODE_COLUMNS[code.count(".")] == code
+
+
+_LIST_COLUMNS = (
+    C.id,
+    C.channel,
+    C.external_id,
+    C.category,
+    C.status,
+    C.received_at,
+    C.created_at,
+    C.updated_at,
+    C.description,
+    C.redacted,
+    C.province_code,
+    C.regency_code,
+    C.district_code,
+    C.placement,
+    C.assigned_to,
+    C.overdue,
+    C.verify_due,
+    C.follow_up_due,
+    C.possible_duplicate_of,
+    C.duplicate_reason,
+    C.primary_id,
+    _P.name.label("province_name"),
+    _R.name.label("regency_name"),
+    _D.name.label("district_name"),
+    func.ST_X(C.geom).label("lon"),
+    func.ST_Y(C.geom).label("lat"),
+)
+
+_DETAIL_COLUMNS = _LIST_COLUMNS + (
+    C.reason,
+    C.location,
+    C.match,
+    C.match_confidence,
+    C.reporter,
+    C.duplicate_score,
+    C.duplicate_decision,
+    C.verified_at,
+    C.forwarded_at,
+    C.followed_up_at,
+    C.closed_at,
+)
+
+
+def _with_names(columns):
+    return (
+        select(*columns)
+        .select_from(C)
+        .outerjoin(_P, _P.code == C.province_code)
+        .outerjoin(_R, _R.code == C.regency_code)
+        .outerjoin(_D, _D.code == C.district_code)
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """List filters (all optional), already validated."""
+
+    channel: str | None = None
+    category: str | None = None
+    statuses: tuple[str, ...] = ()
+    overdue: bool | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    area: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    unplaced: bool = False
+
+
+def _filtered(stmt, f: Filters):
+    conditions = []
+    if f.channel:
+        conditions.append(C.channel == f.channel)
+    if f.category:
+        conditions.append(C.category == f.category)
+    if f.statuses:
+        conditions.append(C.status.in_(f.statuses))
+    if f.overdue is not None:
+        conditions.append(C.overdue.is_(f.overdue))
+    if f.start:
+        conditions.append(C.received_at >= f.start)
+    if f.end:
+        conditions.append(C.received_at < f.end)
+    if f.area:
+        conditions.append(area_clause(f.area))
+    if f.bbox:
+        envelope = func.ST_MakeEnvelope(*f.bbox, 4326)
+        conditions.append(C.geom.op("&&")(envelope))
+    if f.unplaced:
+        conditions.append(C.regency_code.is_(None))
+    return stmt.where(*conditions)
+
+
+def list_scoped(
+    session: Session, scope, f: Filters, limit: int, offset: int, detailed: bool = False
+) -> list[dict]:
+    """Complaints in scope matching ``f``, newest first; ``limit + 1`` rows tell of a next page.
+
+    ``detailed`` adds the detail columns (the unplaced queue shows the written address).
+    """
+    columns = _DETAIL_COLUMNS if detailed else _LIST_COLUMNS
+    stmt = _filtered(_with_names(columns).where(scope_clause(scope)), f)
+    stmt = stmt.order_by(C.received_at.desc(), C.id.desc()).limit(limit + 1).offset(offset)
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def get_scoped(session: Session, scope, complaint_id: int) -> dict | None:
+    """One complaint with its detail columns, or None when missing or out of scope."""
+    stmt = _with_names(_DETAIL_COLUMNS).where(scope_clause(scope), C.id == complaint_id)
+    row = session.execute(stmt).mappings().first()
+    return dict(row) if row else None
+
+
+def timeline(session: Session, complaint_id: int) -> list[dict]:
+    """A complaint's timeline, oldest first."""
+    t = ComplaintTimelineRow
+    stmt = (
+        select(t.at, t.actor, t.action, t.from_status, t.to_status, t.note, t.details)
+        .where(t.complaint_id == complaint_id)
+        .order_by(t.id)
+    )
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def group_members(session: Session, primary_id: int) -> list[int]:
+    """Ids of the confirmed duplicates that follow ``primary_id``."""
+    stmt = select(C.id).where(C.primary_id == primary_id).order_by(C.id)
+    return list(session.scalars(stmt))
+
+
+def public_rows(session: Session, ids: list[int]) -> list[dict]:
+    """List columns of the given complaints, unscoped (to build events after a change)."""
+    if not ids:
+        return []
+    stmt = _with_names(_LIST_COLUMNS).where(C.id.in_(ids)).order_by(C.id)
+    return [dict(r) for r in session.execute(stmt).mappings()]

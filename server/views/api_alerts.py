@@ -1,0 +1,67 @@
+"""CAP 1.2 messages (``/api/v1/quakes/<id>/cap``, ``/api/v1/incidents/<id>/cap``) and the
+Atom feed of current alerts (``/api/v1/alerts.atom``): bearer token or session, scoped."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import request
+
+from server import auth
+from server.db import get_session
+from server.errors import ApiError
+from server.errors import NotFound
+from server.services import alerts
+from server.services import layers
+
+bp = Blueprint("api_alerts", __name__, url_prefix="/api/v1")
+readers = auth.require(*layers.READERS)
+CAP = "application/cap+xml"
+
+
+def _base() -> str:
+    return request.url_root.rstrip("/")
+
+
+def _xml(body: bytes, mimetype: str) -> Response:
+    res = Response(body, mimetype=mimetype)
+    res.headers["Cache-Control"] = "no-store"
+    return res
+
+
+@bp.get("/quakes/<int:quake_id>/cap")
+@readers
+def quake_cap(quake_id: int):
+    """The quake's current revision as CAP 1.2 (id-ID and en-US info blocks)."""
+    body = alerts.quake_alert(get_session(), auth.current_scope(), quake_id, _base(),
+                              current_app.config)
+    if body is None:
+        raise NotFound("no such quake")
+    return _xml(body, CAP)
+
+
+@bp.get("/incidents/<int:incident_id>/cap")
+@readers
+def incident_cap(incident_id: int):
+    """The incident as CAP 1.2: Alert while active, Update once closed."""
+    body = alerts.incident_alert(get_session(), auth.current_scope(), incident_id, _base())
+    if body is None:
+        raise NotFound("no such incident")
+    return _xml(body, CAP)
+
+
+@bp.get("/alerts.atom")
+@readers
+def alerts_feed():
+    """Quakes of the last ``days`` (1-30, default 3) and active incidents, each linking to
+    its CAP message."""
+    raw = request.args.get("days", "3")
+    if not raw.isdigit() or not 1 <= int(raw) <= 30:
+        raise ApiError("invalid parameters", {"days": "an integer between 1 and 30"})
+    body = alerts.feed(get_session(), auth.current_scope(), _base(), request.url, int(raw),
+                       datetime.now(UTC))
+    return _xml(body, "application/atom+xml")

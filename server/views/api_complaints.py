@@ -1,0 +1,216 @@
+"""``/api/v1/complaints``: intake from channel keys; the map, detail and follow-up for staff.
+
+Channel systems submit with their key (the channel comes from the key); operators, admins
+and regional accounts read and act within their scope; the wall reads the list and the
+summary; field accounts have no business here (403).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint
+from flask import current_app
+from flask import jsonify
+from flask import request
+
+from geo import geojson
+from server import auth
+from server.db import get_session
+from server.errors import ApiError
+from server.errors import NotFound
+from server.extensions import limiter
+from server.queries.complaints import reads
+from server.services.complaints import duplicates
+from server.services.complaints import followup
+from server.services.complaints import intake
+from server.services.complaints import manual
+from server.services.complaints import present
+from server.services.complaints.summary import summary as build_summary
+from server.validation import MAX_JSON_BYTES
+from server.validation import json_object
+from server.views import complaint_params as params
+from server.views.api_channels import require_channel
+
+bp = Blueprint("api_complaints", __name__, url_prefix="/api/v1/complaints")
+readers = auth.require("operator", "admin", "wall", "regional")
+staff = auth.require("operator", "admin", "regional")
+national_staff = auth.require("operator", "admin")
+
+MAX_BATCH = 5000
+_KEY_PREFIX = re.compile(
+    r"^("
+    + re.escape(auth.CHANNEL_KEY_PREFIX)
+    + "(?:"
+    + "|".join(auth.CHANNELS)
+    + r")_[0-9a-f]{8})_"
+)
+
+
+def intake_rate_key() -> str:
+    """Limit intake per channel key: its public prefix (``kdl_<channel>_<8 hex>``)."""
+    bearer = request.headers.get("Authorization", "")[7:].strip()
+    found = _KEY_PREFIX.match(bearer)
+    return "intake:" + (found.group(1) if found else bearer[:24])
+
+
+#: One budget per key for single and batch submissions (a batch is one request: its size
+#: is capped at 5,000 instead).
+intake_limit = limiter.shared_limit(
+    lambda: current_app.config["INTAKE_RATE_LIMIT"], scope="intake", key_func=intake_rate_key
+)
+
+
+def _channel_principal() -> auth.Principal:
+    principal = auth.current_principal()
+    if principal.kind != "channel":
+        raise auth.Unauthorized("a channel key is required")
+    return require_channel(principal.channel)
+
+
+@bp.post("")
+@intake_limit
+def submit():
+    """One complaint: 201 new, 200 already here (same content), 409 other content."""
+    principal = _channel_principal()
+    if len(request.get_data(cache=True)) > MAX_JSON_BYTES:
+        raise ApiError("request body too large (limit 1 MiB)", status=413)
+    item = intake.submit(get_session(), principal, [json_object()])[0]
+    return jsonify(item.body), item.code
+
+
+@bp.post("/batch")
+@intake_limit
+def submit_batch():
+    """Up to 5,000 complaints (JSON array or NDJSON); one result per item, in order."""
+    principal = _channel_principal()
+    items = _batch_items()
+    results = [it.result() for it in intake.submit(get_session(), principal, items)]
+    counts = {"created": 0, "existing": 0, "failed": 0}
+    for r in results:
+        counts["created" if r["code"] == 201 else "existing" if r["code"] == 200 else "failed"] += 1
+    return jsonify({"results": results, **counts})
+
+
+def _batch_items() -> list:
+    limit = current_app.config["COMPLAINT_BATCH_MAX_BYTES"]
+    raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        raise ApiError(f"request body too large (limit {limit // (1024 * 1024)} MiB)", status=413)
+    if request.mimetype == "application/x-ndjson":
+        items = [_line(line) for line in raw.splitlines() if line.strip()]
+    else:
+        try:
+            items = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError("malformed batch", {"body": "malformed JSON"}) from None
+        if not isinstance(items, list):
+            raise ApiError("malformed batch", {"body": "a JSON array of complaints, or NDJSON"})
+    if not items:
+        raise ApiError("empty batch", {"body": "no complaints"})
+    if len(items) > MAX_BATCH:
+        raise ApiError("batch too large", {"body": f"at most {MAX_BATCH} complaints per batch"})
+    return items
+
+
+def _line(line: bytes):
+    try:
+        return json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        return intake.MALFORMED
+
+
+# -- reading --------------------------------------------------------------------------------
+def _page(filters: reads.Filters, queue: bool = False):
+    limit, offset = params.paging()
+    rows = reads.list_scoped(
+        get_session(), auth.current_scope(), filters, limit, offset, detailed=queue
+    )
+    shape = present.queue_feature if queue else present.feature
+    following = None
+    if len(rows) > limit:
+        args = request.args.to_dict() | {"offset": offset + limit, "limit": limit}
+        following = f"{request.base_url}?{urlencode(args)}"
+    return jsonify(geojson.collection([shape(r) for r in rows[:limit]], next=following))
+
+
+@bp.get("")
+@readers
+def list_complaints():
+    """GeoJSON: channel, category, status, overdue, start, end, area, bbox, limit, offset."""
+    return _page(params.list_filters())
+
+
+@bp.get("/unplaced")
+@national_staff
+def list_unplaced():
+    """The unplaced queue (no area yet), newest first, with the address match."""
+    return _page(reads.Filters(unplaced=True), queue=True)
+
+
+@bp.get("/summary")
+@readers
+def summary():
+    """Counts per province or regency by status, channel, category, and overdue."""
+    level = request.args.get("level", "province")
+    if level not in ("province", "regency"):
+        raise ApiError("invalid parameters", {"level": "province or regency"})
+    body = build_summary(
+        get_session(), auth.current_scope(), level, current_app.config["COMPLAINT_CATEGORIES"]
+    )
+    return jsonify(body)
+
+
+def _detail(complaint_id: int):
+    session, scope = get_session(), auth.current_scope()
+    row = reads.get_scoped(session, scope, complaint_id)
+    if row is None:
+        raise NotFound("no such complaint")  # also out of scope: existence is not revealed
+    group = reads.group_members(session, row["primary_id"] or row["id"])
+    principal = auth.current_principal()
+    return jsonify(
+        present.detail(row, reads.timeline(session, complaint_id), principal.role, group)
+    )
+
+
+@bp.get("/<int:complaint_id>")
+@staff
+def get_complaint(complaint_id: int):
+    """One complaint with its timeline (reporter only for non-whistleblower channels)."""
+    return _detail(complaint_id)
+
+
+# -- acting ---------------------------------------------------------------------------------
+@bp.patch("/<int:complaint_id>")
+@staff
+def patch_complaint(complaint_id: int):
+    """``{"status", "note", "reason", "assigned_to"}``: 409 for a transition not allowed."""
+    changes = params.patch_body(json_object())
+    followup.update(
+        get_session(), auth.current_principal(), auth.current_scope(), complaint_id, changes
+    )
+    return _detail(complaint_id)
+
+
+@bp.post("/<int:complaint_id>/place")
+@national_staff
+def place_complaint(complaint_id: int):
+    """``{"district": code}`` or ``{"lat", "lon"}``: place by hand (audited)."""
+    district, point = params.place_body(json_object())
+    manual.place(
+        get_session(), auth.current_principal(), auth.current_scope(), complaint_id, district, point
+    )
+    return _detail(complaint_id)
+
+
+@bp.post("/<int:complaint_id>/duplicate")
+@staff
+def decide_duplicate(complaint_id: int):
+    """``{"of": id, "decision": "confirm"|"dismiss"}``."""
+    of, decision = params.duplicate_body(json_object())
+    duplicates.decide(
+        get_session(), auth.current_principal(), auth.current_scope(), complaint_id, of, decision
+    )
+    return _detail(complaint_id)

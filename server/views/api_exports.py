@@ -1,0 +1,154 @@
+"""``/api/v1/exports/<dataset>.<csv|geojson|gpkg>``: downloads of the filtered lists.
+
+Same filters as the list APIs, same scope (in SQL) and the same privacy rules as the OGC
+layers they share. CSV and GeoJSON stream from a server-side cursor in their own session;
+a GeoPackage is built into a temporary file first, then streamed and deleted.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC
+from datetime import datetime
+
+from flask import Blueprint
+from flask import Response
+from flask import request
+from flask import stream_with_context
+
+from geo.areas import AreaCodeError
+from geo.areas import normalize_code
+from geo.dispatch import TRANSITIONS
+from server import auth
+from server.db import get_db
+from server.errors import ApiError
+from server.errors import NotFound
+from server.queries import exports as q
+from server.queries.layers import LAYERS
+from server.services import exports as writers
+from server.services import layers
+from server.views import complaint_params
+
+bp = Blueprint("api_exports", __name__, url_prefix="/api/v1/exports")
+readers = auth.require(*layers.READERS)
+DATASETS = ("complaints", "quakes", "quake-areas", "dispatches")
+FORMATS = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json",
+           "gpkg": "application/geopackage+sqlite3"}
+
+
+def _time(name: str, fields: dict) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        fields[name] = "ISO 8601 date or time"
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _number(name: str, fields: dict, kind=float):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        fields[name] = "a number" if kind is float else "an integer"
+        return None
+    if kind is float and not math.isfinite(value) or kind is int and not 0 < value < 2**62:
+        fields[name] = "out of range"
+        return None
+    return value
+
+
+def _choice(name: str, allowed, fields: dict) -> str | None:
+    raw = request.args.get(name)
+    if raw and raw not in allowed:
+        fields[name] = f"one of {', '.join(allowed)}"
+        return None
+    return raw or None
+
+
+def _area(fields: dict) -> str | None:
+    raw = request.args.get("area")
+    if not raw:
+        return None
+    try:
+        return normalize_code(raw)
+    except AreaCodeError:
+        fields["area"] = "a province, regency or district code (72, 72.71, 72.71.01)"
+        return None
+
+
+def _filter(dataset: str, fields: dict) -> q.ExportFilter:
+    if dataset == "complaints":
+        return q.ExportFilter(complaints=complaint_params.list_filters())
+    common = {"start": _time("start", fields), "end": _time("end", fields)}
+    if dataset == "quakes":
+        bbox = complaint_params._bbox(fields)  # the list APIs' bbox rule
+        return q.ExportFilter(**common, bbox=bbox, min_magnitude=_number("min_magnitude", fields))
+    if dataset == "quake-areas":
+        return q.ExportFilter(**common, min_magnitude=_number("min_magnitude", fields),
+                              min_mmi=_number("min_mmi", fields),
+                              quake_id=_number("quake_id", fields, int),
+                              level=_choice("level", ("regency", "district"), fields),
+                              area=_area(fields))
+    return q.ExportFilter(**common, incident_id=_number("incident_id", fields, int),
+                          state=_choice("state", tuple(TRANSITIONS), fields), area=_area(fields))
+
+
+def _csv_options(fields: dict) -> writers.CsvOptions:
+    sep = _choice("sep", ("comma", "semicolon"), fields)
+    decimal = _choice("decimal", ("dot", "comma"), fields)
+    return writers.CsvOptions(sep=";" if sep == "semicolon" else ",",
+                              decimal="," if decimal == "comma" else ".")
+
+
+@readers
+def export(dataset: str, fmt: str):
+    """``dataset``: complaints, quakes, quake-areas, dispatches; ``fmt``: csv, geojson, gpkg."""
+    if fmt not in FORMATS:
+        raise NotFound("no such export format")
+    fields: dict[str, str] = {}
+    f = _filter(dataset, fields)
+    options = _csv_options(fields)
+    if fields:
+        raise ApiError("invalid parameters", fields)
+    layer, scope, db = LAYERS[dataset], auth.current_scope(), get_db()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%MZ")
+    headers = {"Content-Disposition": f'attachment; filename="kendali-{dataset}-{stamp}.{fmt}"',
+               "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    if fmt == "gpkg":
+        path = writers.temp_path(".gpkg")
+        session = db.session()
+        try:
+            writers.write_gpkg(layer, q.stream(session, layer, scope, f, "wkb"), path)
+        except BaseException:
+            writers.remove(path)
+            raise
+        finally:
+            session.close()
+        return Response(writers.file_chunks(path), mimetype=FORMATS[fmt], headers=headers)
+
+    def generate():
+        session = db.session()
+        try:
+            rows = q.stream(session, layer, scope, f, "geojson" if fmt == "geojson" else "none")
+            if fmt == "csv":
+                for chunk in writers.csv_lines(layer, rows, options):
+                    yield chunk.encode("utf-8")
+            else:
+                for chunk in writers.geojson_chunks(layer, rows):
+                    yield chunk.encode("utf-8")
+        finally:
+            session.close()
+
+    return Response(stream_with_context(generate()), headers=headers,
+                    content_type=FORMATS[fmt])
+
+
+for _name in DATASETS:  # one rule per dataset, so each is described with its own filters
+    bp.add_url_rule(f"/{_name}.<fmt>", f"export_{_name.replace('-', '_')}", export,
+                    defaults={"dataset": _name}, methods=["GET"])

@@ -1,0 +1,201 @@
+"""``/api/v1/map``: what the map pages draw, aggregated by the server for the viewport.
+
+Complaints and responders never reach the browser one by one at low zoom: regencies (zoom ≤ 6),
+districts (7–9), then grid clusters, and single points only once few enough are in view.
+Counts are exact (they add up to what is in view). Area outlines, Kendali's own offline base
+layer, are simplified for the zoom and cached.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import time
+
+from flask import Blueprint
+from flask import Response
+from flask import request
+
+from geo import geojson
+from server import auth
+from server.db import get_session
+from server.errors import ApiError
+from server.queries import map as q
+
+bp = Blueprint("api_map", __name__, url_prefix="/api/v1/map")
+viewers = auth.require("operator", "admin", "wall", "regional")
+
+POINT_LIMIT = 1500
+#: Simplified outlines per (level, zoom, scope): boundaries change only when loaded again.
+_SHAPES: dict[tuple, tuple[float, dict]] = {}
+SHAPES_TTL_S = 600.0
+LEVEL_DEPTH = {"province": 1, "regency": 2, "district": 3}
+INDONESIA = (94.0, -11.5, 141.5, 6.5)
+
+
+def _bbox(fields: dict) -> tuple[float, float, float, float]:
+    raw = request.args.get("bbox")
+    if not raw:
+        return INDONESIA
+    try:
+        box = [float(v) for v in raw.split(",")]
+    except ValueError:
+        box = []
+    if len(box) != 4 or not all(math.isfinite(v) for v in box) or not (
+            -180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
+        fields["bbox"] = "minLon,minLat,maxLon,maxLat"
+        return INDONESIA
+    return tuple(box)
+
+
+def _zoom(fields: dict) -> int:
+    try:
+        zoom = int(request.args.get("zoom", 5))
+    except ValueError:
+        fields["zoom"] = "an integer 0-20"
+        return 5
+    if not 0 <= zoom <= 20:
+        fields["zoom"] = "an integer 0-20"
+    return min(max(zoom, 0), 20)
+
+
+def _json(body: dict, max_age: int = 0) -> Response:
+    """JSON, gzipped when the client accepts it (the wall's national view is then tiny)."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    res = Response(data, mimetype="application/json")
+    if "gzip" in request.headers.get("Accept-Encoding", "") and len(data) > 1024:
+        res.set_data(gzip.compress(data, 5))
+        res.headers["Content-Encoding"] = "gzip"
+        res.headers["Vary"] = "Accept-Encoding"
+    if max_age:
+        res.headers["Cache-Control"] = f"private, max-age={max_age}"
+    return res
+
+
+def _degrees_per_pixel(zoom: int) -> float:
+    return 360.0 / (256 * 2 ** zoom)
+
+
+@bp.get("/areas")
+@viewers
+def areas():
+    """Simplified outlines of one level for a zoom (the offline base layer)."""
+    fields: dict[str, str] = {}
+    level = request.args.get("level", "regency")
+    if level not in LEVEL_DEPTH:
+        fields["level"] = "province, regency or district"
+    zoom = _zoom(fields)
+    bbox = _bbox(fields) if request.args.get("bbox") else None
+    if fields:
+        raise ApiError("invalid parameters", fields)
+    scope = auth.current_scope()
+    key = (level, zoom, scope.national, scope.region, bbox)
+    cached = _SHAPES.get(key)
+    if cached is None or time.monotonic() - cached[0] > SHAPES_TTL_S:
+        tolerance = _degrees_per_pixel(zoom) * 0.75
+        digits = max(2, min(6, int(math.ceil(-math.log10(tolerance))) + 1))
+        rows = q.area_shapes(get_session(), scope, LEVEL_DEPTH[level], tolerance, digits, bbox)
+        features = [geojson.feature(json.loads(g), {"code": code, "name": name,
+                                                    "level": level}, code)
+                    for code, name, g in rows]
+        if len(_SHAPES) > 256:
+            _SHAPES.clear()
+        cached = _SHAPES[key] = (time.monotonic(), geojson.collection(features))
+    return _json(cached[1], max_age=3600)
+
+
+def _filters(fields: dict) -> dict:
+    status = request.args.get("status", "all")
+    channel = request.args.get("channel") or None
+    category = request.args.get("category") or None
+    if len(status) > 20:
+        fields["status"] = "open, overdue, all or a status"
+    if channel and channel not in auth.CHANNELS:
+        fields["channel"] = f"one of {', '.join(auth.CHANNELS)}"
+    if category and len(category) > 64:
+        fields["category"] = "too long"
+    return {"status": status, "channel": channel, "category": category}
+
+
+def _area_features(rows, level: str, points: dict) -> list[dict]:
+    groups: dict[str, list] = {}
+    for code, regency, lon, lat, n, open_, overdue in rows:
+        key = regency if level == "regency" else code
+        g = groups.setdefault(key, [0, 0, 0, 0.0, 0.0])
+        g[0] += int(n)
+        g[1] += int(open_)
+        g[2] += int(overdue)
+        g[3] += float(lon) * int(n)
+        g[4] += float(lat) * int(n)
+    out = []
+    for key, (n, open_, overdue, slon, slat) in sorted(groups.items()):
+        lon, lat, name = points.get(key, (slon / n, slat / n, key))
+        out.append(geojson.feature(geojson.point(lon, lat), {
+            "key": key, "code": key, "name": name, "count": n, "open": open_,
+            "overdue": overdue}))
+    return out
+
+
+@bp.get("/complaints")
+@viewers
+def complaints():
+    """Complaints in the viewport, aggregated for the zoom; counts add up to ``total``."""
+    fields: dict[str, str] = {}
+    bbox, zoom, filters = _bbox(fields), _zoom(fields), _filters(fields)
+    if fields:
+        raise ApiError("invalid parameters", fields)
+    session, scope = get_session(), auth.current_scope()
+    if zoom <= 9:
+        level = "regency" if zoom <= 6 else "district"
+        rows = q.complaint_districts(session, scope, bbox, **filters)
+        keys = {(r[1] if level == "regency" else r[0]) for r in rows}
+        features = _area_features(rows, level, q.area_points(session, sorted(keys)))
+    else:
+        points = q.complaint_points(session, scope, bbox, POINT_LIMIT, **filters)
+        if len(points) <= POINT_LIMIT:
+            level = "point"
+            features = [geojson.feature(geojson.point(lon, lat), {
+                "key": str(cid), "id": cid, "count": 1, "status": status, "category": category,
+                "channel": channel, "open": 0 if status in q.CLOSED else 1,
+                "overdue": int(bool(overdue))}, cid)
+                for cid, lon, lat, status, category, channel, overdue in points]
+        else:
+            level = "cluster"
+            cell = _degrees_per_pixel(zoom) * 60
+            features = [geojson.feature(geojson.point(lon, lat), {
+                "key": f"{lon:.4f},{lat:.4f}", "count": n, "open": o, "overdue": od})
+                for lon, lat, n, o, od in q.complaint_clusters(session, scope, bbox, cell,
+                                                               **filters)]
+    total = sum(f["properties"]["count"] for f in features)
+    return _json({"type": "FeatureCollection", "level": level, "zoom": zoom, "total": total,
+                  "features": features})
+
+
+@bp.get("/responders")
+@viewers
+def responders():
+    """Responders in the viewport: grouped by regency/district, single ones when zoomed in."""
+    fields: dict[str, str] = {}
+    bbox, zoom = _bbox(fields), _zoom(fields)
+    if fields:
+        raise ApiError("invalid parameters", fields)
+    session, scope = get_session(), auth.current_scope()
+    if zoom >= 10:
+        rows = q.responder_points(session, scope, bbox, POINT_LIMIT)
+        if len(rows) <= POINT_LIMIT:
+            features = [geojson.feature(geojson.point(lon, lat), {
+                "key": str(rid), "id": rid, "count": 1, "type": kind, "name": name,
+                "availability": availability,
+                "available": int(availability == "on_duty"), "busy": int(availability == "busy")},
+                rid) for rid, lon, lat, kind, name, availability in rows]
+            return _json({"type": "FeatureCollection", "level": "point", "zoom": zoom,
+                          "total": len(features), "features": features})
+    level = "regency" if zoom <= 6 else "district"
+    rows = q.responder_groups(session, scope, bbox, level)
+    features = [geojson.feature(geojson.point(lon, lat), {
+        "key": code, "code": code, "count": n, "available": a, "busy": b})
+        for code, lon, lat, n, a, b in rows if code]
+    return _json({"type": "FeatureCollection", "level": level, "zoom": zoom,
+                  "total": sum(f["properties"]["count"] for f in features),
+                  "features": features})

@@ -1,0 +1,146 @@
+"""``/api/v1/me``: the field tablet's API (a ``field`` account linked to a responder)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from datetime import timedelta
+
+from flask import Blueprint
+from flask import jsonify
+
+from geo.crs import haversine_km
+from server import auth
+from server import clock
+from server.db import get_session
+from server.errors import ApiError
+from server.errors import NotFound
+from server.models import DispatchRow
+from server.models import ResponderRow
+from server.queries import dispatch as q
+from server.services import dispatch as dispatch_svc
+from server.services import incidents as incident_svc
+from server.services import responders as responder_svc
+from server.validation import json_object
+
+bp = Blueprint("api_me", __name__, url_prefix="/api/v1/me")
+field_only = auth.require("field")
+TABLET_STATUSES = ("en_route", "on_site", "done")
+
+
+class Conflict(ApiError):
+    status = 409
+
+
+def _responder() -> ResponderRow:
+    principal = auth.current_principal()
+    row = get_session().get(ResponderRow, principal.responder_id or 0)
+    if row is None:
+        raise NotFound("this account is not linked to a responder")
+    return row
+
+
+def _bearing(lat1, lon1, lat2, lon2) -> float:
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
+    x = math.sin(dl) * math.cos(p2)
+    y = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return round((math.degrees(math.atan2(x, y)) + 360) % 360, 1)
+
+
+@bp.get("/assignments")
+@field_only
+def assignments():
+    """My dispatches, newest first, with the distance and direction to each area."""
+    responder = _responder()
+    session = get_session()
+    here = q.last_position(session, responder.id) or q.responder_base(session, responder.id)
+    out = []
+    for d, incident, lat, lon, name in q.responder_assignments(session, responder.id):
+        item = dispatch_svc.dispatch_payload(d, area_name=name)
+        item["incident"] = incident_svc.incident_dict(incident)
+        item["target"] = {"lat": lat, "lon": lon}
+        if here and lat is not None:
+            item["distance_km"] = round(haversine_km(here[0], here[1], lat, lon), 2)
+            item["bearing_deg"] = _bearing(here[0], here[1], lat, lon)
+        out.append(item)
+    return jsonify({"responder_id": responder.id, "assignments": out})
+
+
+def _mine(dispatch_id: int) -> DispatchRow:
+    d = get_session().get(DispatchRow, dispatch_id)
+    if d is None or d.responder_id != auth.current_principal().responder_id:
+        raise NotFound("no such assignment")  # others' assignments do not exist for me
+    return d
+
+
+def _move(dispatch_id: int, state: str, reason: str | None = None):
+    d = _mine(dispatch_id)
+    try:
+        d = dispatch_svc.transition(get_session(), auth.current_principal(), d.id, state, reason)
+    except dispatch_svc.DispatchStateError as exc:
+        raise Conflict(f"assignment is {exc.current}: it can no longer be {state}",
+                       {"state": exc.current}) from None
+    return jsonify(dispatch_svc.dispatch_payload(d))
+
+
+@bp.post("/assignments/<int:dispatch_id>/ack")
+@field_only
+def ack(dispatch_id: int):
+    """Acknowledge (idempotent: a repeated ack answers the same)."""
+    return _move(dispatch_id, "acknowledged")
+
+
+@bp.post("/assignments/<int:dispatch_id>/decline")
+@field_only
+def decline(dispatch_id: int):
+    data = json_object() if _has_body() else {}
+    reason = data.get("reason") if isinstance(data.get("reason"), str) else None
+    return _move(dispatch_id, "declined", reason)
+
+
+@bp.post("/assignments/<int:dispatch_id>/status")
+@field_only
+def status(dispatch_id: int):
+    data = json_object()
+    state = data.get("status")
+    if state not in TABLET_STATUSES:
+        raise ApiError("invalid status", {"status": f"one of {', '.join(TABLET_STATUSES)}"})
+    return _move(dispatch_id, state)
+
+
+def _has_body() -> bool:
+    from flask import request
+
+    return bool(request.get_data(cache=True))
+
+
+@bp.post("/position")
+@field_only
+def position():
+    """``{"lat", "lon", "accuracy_m", "at"?}``: validated, at most one stored every few seconds."""
+    data = json_object()
+    fields: dict[str, str] = {}
+    values = {}
+    for name, low, high in (("lat", -90, 90), ("lon", -180, 180), ("accuracy_m", 0, 10000)):
+        v = data.get(name)
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            fields[name] = "required number" if v is None else "must be a number"
+        elif not math.isfinite(v) or not low <= v <= high or (name == "accuracy_m" and v <= 0):
+            fields[name] = f"out of range ({low} to {high})"
+        else:
+            values[name] = float(v)
+    at = clock.now()
+    if "at" in data:
+        try:
+            at = datetime.fromisoformat(str(data["at"]).replace("Z", "+00:00"))
+            if at.tzinfo is None:
+                fields["at"] = "needs a time zone"
+            elif at > clock.now() + timedelta(seconds=60):
+                fields["at"] = "in the future"
+        except ValueError:
+            fields["at"] = "ISO 8601 time"
+    if fields:
+        raise ApiError("invalid position", fields)
+    stored = responder_svc.update_position(get_session(), _responder(), values["lat"],
+                                           values["lon"], values["accuracy_m"], at)
+    return jsonify({"stored": stored}), 201 if stored else 200

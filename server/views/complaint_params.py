@@ -1,0 +1,209 @@
+"""Reading complaint query strings and bodies: every bad parameter named in one 400."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC
+from datetime import datetime
+
+from flask import current_app
+from flask import request
+
+from geo.areas import AreaCodeError
+from geo.areas import normalize_code
+from geo.workflow import STATUSES
+from server import auth
+from server.errors import ApiError
+from server.queries.complaints.reads import Filters
+from server.validation import string_field
+
+DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+
+
+def _time(name: str, fields: dict) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        fields[name] = "ISO 8601 date or time"
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _bbox(fields: dict) -> tuple[float, float, float, float] | None:
+    raw = request.args.get("bbox")
+    if not raw:
+        return None
+    try:
+        box = [float(v) for v in raw.split(",")]
+    except ValueError:
+        box = []
+    ok = len(box) == 4 and all(math.isfinite(v) for v in box)
+    if not ok or not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
+        fields["bbox"] = "minLon,minLat,maxLon,maxLat"
+        return None
+    return box[0], box[1], box[2], box[3]
+
+
+def _choice(name: str, allowed, fields: dict) -> str | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    by_fold = {a.casefold(): a for a in allowed}
+    found = by_fold.get(raw.strip().casefold())
+    if found is None:
+        fields[name] = f"one of {', '.join(allowed)}"
+    return found
+
+
+def _statuses(fields: dict) -> tuple[str, ...]:
+    raw = request.args.get("status")
+    if not raw:
+        return ()
+    values = tuple(v.strip() for v in raw.split(",") if v.strip())
+    if not values or any(v not in STATUSES for v in values):
+        fields["status"] = f"one or more (comma-separated) of {', '.join(STATUSES)}"
+    return values
+
+
+def _overdue(fields: dict) -> bool | None:
+    raw = request.args.get("overdue")
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("true", "1"):
+        return True
+    if raw.lower() in ("false", "0"):
+        return False
+    fields["overdue"] = "true or false"
+    return None
+
+
+def _area(fields: dict) -> str | None:
+    raw = request.args.get("area")
+    if not raw:
+        return None
+    try:
+        return normalize_code(raw)
+    except AreaCodeError:
+        fields["area"] = "a province, regency or district code (72, 72.71, 72.71.01)"
+        return None
+
+
+def list_filters() -> Filters:
+    """The list's filters from the query string; 400 naming every bad one."""
+    fields: dict[str, str] = {}
+    filters = Filters(
+        channel=_choice("channel", auth.CHANNELS, fields),
+        category=_choice("category", current_app.config["COMPLAINT_CATEGORIES"], fields),
+        statuses=_statuses(fields),
+        overdue=_overdue(fields),
+        start=_time("start", fields),
+        end=_time("end", fields),
+        area=_area(fields),
+        bbox=_bbox(fields),
+    )
+    paging(fields)
+    if fields:
+        raise ApiError("invalid parameters", fields)
+    return filters
+
+
+def _int_arg(name: str, default: int, low: int, high: int, fields: dict) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        fields[name] = "an integer"
+        return default
+    if not low <= value <= high:
+        fields[name] = f"between {low} and {high}"
+        return default
+    return value
+
+
+def paging(fields: dict | None = None) -> tuple[int, int]:
+    """``limit`` (1-1000, default 100) and ``offset``; raises unless ``fields`` collects."""
+    collect = {} if fields is None else fields
+    limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT, collect)
+    offset = _int_arg("offset", 0, 0, 10_000_000, collect)
+    if fields is None and collect:
+        raise ApiError("invalid parameters", collect)
+    return limit, offset
+
+
+# -- bodies ---------------------------------------------------------------------------------
+def patch_body(data: dict) -> dict:
+    """``status``, ``note``, ``reason``, ``assigned_to`` (null clears it); at least one."""
+    fields: dict[str, str] = {}
+    out: dict = {}
+    status = string_field(data, "status", fields, required=False, max_len=32)
+    if status is not None and status not in STATUSES:
+        fields["status"] = f"one of {', '.join(STATUSES)}"
+    for name, max_len in (("note", 4000), ("reason", 2000)):
+        value = string_field(data, name, fields, required=False, max_len=max_len)
+        if value is not None and value.strip():
+            out[name] = value
+    if "assigned_to" in data:
+        value = string_field(data, "assigned_to", fields, required=False, max_len=200)
+        out["assigned_to"] = (value or "").strip() or None  # empty or null: unassigned
+    if status is not None:
+        out["status"] = status
+    if not fields and not ({"status", "note", "assigned_to"} & set(out)):
+        fields["body"] = "nothing to change: give status, note or assigned_to"
+    if fields:
+        raise ApiError("invalid complaint change", fields)
+    return out
+
+
+def _number(data: dict, name: str, low: float, high: float, fields: dict) -> float | None:
+    value = data.get(name)
+    if value is None:
+        fields[name] = "required"
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        fields[name] = "must be a number"
+    elif not math.isfinite(value) or not low <= value <= high:
+        fields[name] = f"between {low:g} and {high:g}"
+    else:
+        return float(value)
+    return None
+
+
+def place_body(data: dict) -> tuple[str | None, tuple[float, float] | None]:
+    """``{"district": code}`` or ``{"lat", "lon"}`` (one of the two)."""
+    fields: dict[str, str] = {}
+    if "district" in data and ("lat" in data or "lon" in data):
+        raise ApiError("invalid placement", {"district": "give a district or lat/lon, not both"})
+    if "district" in data:
+        raw = data["district"]
+        try:
+            code = normalize_code(raw) if isinstance(raw, str) else None
+        except AreaCodeError:
+            code = None
+        if code is None or code.count(".") != 2:
+            raise ApiError("invalid placement", {"district": "a district code (72.71.01)"})
+        return code, None
+    if "lat" not in data and "lon" not in data:
+        raise ApiError("invalid placement", {"district": "a district code, or lat and lon"})
+    lat = _number(data, "lat", -90, 90, fields)
+    lon = _number(data, "lon", -180, 180, fields)
+    if fields:
+        raise ApiError("invalid placement", fields)
+    return None, (lon, lat)
+
+
+def duplicate_body(data: dict) -> tuple[int, str]:
+    """``{"of": id, "decision": "confirm"|"dismiss"}``."""
+    fields: dict[str, str] = {}
+    of = data.get("of")
+    if isinstance(of, bool) or not isinstance(of, int) or of < 1:
+        fields["of"] = "a complaint id"
+    decision = data.get("decision")
+    if decision not in ("confirm", "dismiss"):
+        fields["decision"] = "confirm or dismiss"
+    if fields:
+        raise ApiError("invalid duplicate decision", fields)
+    return of, decision
