@@ -110,8 +110,9 @@ def _missed(app, session, scope, since: int, frontier: int) -> list[dict] | None
     """
     cache = app.extensions.setdefault("kendali_catch_up", {})
     key = (scope, since, frontier)
-    if key in cache:
-        return cache[key]
+    cached = cache.get(key, cache)  # the dict itself: "not cached" (None means too many)
+    if cached is not cache:
+        return cached
     limit = app.config["LIVE_CATCHUP_MAX"]
     rows = event_queries.list_scoped(session, scope, since, limit + 1, upto=frontier)
     found = None if len(rows) > limit else [message(row) for row in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -62,10 +63,13 @@ class Procs:
         atexit.register(self.stop_all)
 
     def __enter__(self) -> Procs:
+        # SIGTERM (a CI timeout, `timeout`, kill) unwinds like Ctrl-C: finally blocks run.
+        self._previous = signal.signal(signal.SIGTERM, _terminate)
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop_all()
+        signal.signal(signal.SIGTERM, self._previous)
 
     def spawn(self, name: str, argv: list[str], env: dict | None = None, url: str | None = None,
               **popen) -> Proc:
@@ -73,7 +77,7 @@ class Procs:
             prefix=f"kendali-bench-{name}-", suffix=".log", delete=False)
         popen.setdefault("stdout", log)
         proc = subprocess.Popen(argv, env=env or dict(os.environ), stderr=log, cwd="/",
-                                **popen)
+                                preexec_fn=_die_with_parent, **popen)
         log.close()
         p = Proc(name, proc, log.name, url)
         self.running.append(p)
@@ -156,6 +160,22 @@ class Procs:
         p = self.spawn("tipg", argv, env, url=f"http://127.0.0.1:{port}")
         wait_http(p, p.url + "/healthz", 90)
         return p
+
+
+def _terminate(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+try:  # loaded here, not in the forked child (no imports or locks between fork and exec)
+    _PRCTL = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+except OSError:  # pragma: no cover - not glibc
+    _PRCTL = None
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the bench dies, even by SIGKILL (PR_SET_PDEATHSIG)."""
+    if _PRCTL is not None:
+        _PRCTL(1, int(signal.SIGTERM))
 
 
 def wait_http(p: Proc, url: str, timeout: float) -> None:

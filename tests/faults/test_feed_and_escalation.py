@@ -78,9 +78,9 @@ def test_hostile_feed_one_quake_final_values_stale_then_recovered(
 def test_a_restart_during_an_escalation_with_two_processes_under_load(
         database_url, engine, accounts):
     from server.extensions import db
-    from tests.conftest import make_app
     from server.services import incidents
     from server.services import responders
+    from tests.conftest import make_app
 
     with engine.begin() as conn:
         conn.execute(sa.text("TRUNCATE responders, incidents, dispatches, "

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from tests.conftest import start_server
 from tests.conftest import stop_server
@@ -235,6 +236,9 @@ def _follow_up(rec: Recorder, s: dict) -> None:
         assert rec.call("GET", f"/api/v1/complaints{path}", reg).status_code == 200
     for path in ("", "/summary"):
         assert rec.call("GET", f"/api/v1/complaints{path}", session=wall).status_code == 200
+    for fmt in ("geojson", "csv"):
+        res = rec.call("GET", f"/api/v1/exports/complaints.{fmt}", op)
+        assert res.status_code == 200, res.text[:200]
     for path in (
         "/api/v1/events?limit=1000",
         "/api/v1/events/export.ndjson",
@@ -363,3 +367,45 @@ def test_bad_whistleblower_input_is_not_echoed_or_logged(client, channel_key, ca
     res = client.post("/api/v1/complaints", json=body, headers=channel_key("whistleblower"))
     assert res.status_code == 400 and set(res.json["fields"]) == {"reporter.phone", "reporter.nik"}
     assert _leaks(who.needles, {"body": res.get_data(as_text=True), "log": caplog.text}) == []
+
+
+def test_postgres_own_statement_log_never_sees_the_exact_point(database_url, engine, channel_key):
+    """A database that logs every statement still never logs a whistleblower's point."""
+    import os
+
+    from tests.conftest import make_app
+
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("the server log of an external TEST_DATABASE_URL is not readable here")
+    with engine.connect() as conn:
+        data_dir = conn.execute(sa.text("SHOW data_directory")).scalar()
+        dbname = conn.execute(sa.text("SELECT current_database()")).scalar()
+    pg_log = Path(data_dir).parent / "postgres.log"
+    assert pg_log.exists()
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'ALTER DATABASE "{dbname}" SET log_min_duration_statement = 0'))
+    try:
+        app = make_app(database_url)  # new connections: they log every statement
+        client = app.test_client()
+        wb = complaint((-0.9012345, 119.8712345), description="rahasia")
+        named = complaint((-0.9054321, 119.8754321), description="biasa")
+        assert (
+            client.post(
+                "/api/v1/complaints", json=wb, headers=channel_key("whistleblower")
+            ).status_code
+            == 201
+        )
+        assert (
+            client.post("/api/v1/complaints", json=named, headers=channel_key("ditjen")).status_code
+            == 201
+        )
+        with app.app_context():
+            from server.extensions import db
+
+            db.dispose()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'ALTER DATABASE "{dbname}" RESET log_min_duration_statement'))
+    text = pg_log.read_text(errors="replace")
+    assert "0.9054321" in text  # the control: an ordinary point is logged
+    assert "0.9012345" not in text and "119.8712345" not in text

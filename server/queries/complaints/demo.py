@@ -9,10 +9,12 @@ tables first: inlined as array literals they would be re-read for every row.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 #: Sample points generated per district, reused with a jitter of about 100 m.
@@ -334,3 +336,12 @@ def delete_by_prefix(session: Session, prefix: str) -> int:
         ).rowcount
         or 0
     )
+
+
+def settle(engine) -> None:
+    """Vacuum the complaint tables and checkpoint (best effort) after a bulk delete, so the
+    next benchmark does not share the machine with autovacuum and a checkpoint."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE) complaints, complaint_timeline"))
+        with contextlib.suppress(DBAPIError):  # not a superuser: it comes on its own
+            conn.execute(text("CHECKPOINT"))

@@ -82,65 +82,61 @@ def update(
 ) -> None:
     """PATCH: ``status`` (with ``reason``), ``assigned_to`` and/or a ``note``; commits."""
     row = locked(session, scope, complaint_id)
-    status, note = changes.get("status"), changes.get("note")
-    assign = "assigned_to" in changes and changes["assigned_to"] != row.assigned_to
+    moving, assign = _what_changes(row, changes)
+    if not (moving or assign or changes.get("note")):
+        return  # the same status or unit again: nothing to do
+    now, before = clock.now(), snapshot(row)
+    members = q.lock_members(session, row.id) if (moving or assign) else []
+    if assign:
+        row.assigned_to = changes["assigned_to"]
+    if moving:
+        _transition(row, changes["status"], changes.get("reason"), now)
+    for member in members:
+        mirror(member, row, now)
+    row.updated_at = now
+    action = "status" if moving else "assigned" if assign else "note"
+    _record(session, principal, row, members, action, before, changes, now)
+    if moving or assign:
+        publish(session, [row.id] + [m.id for m in members])
+    session.commit()
+
+
+def _what_changes(row: ComplaintRow, changes: dict) -> tuple[bool, bool]:
+    """(status moves, assignment changes); a group member refuses both (409)."""
+    status = changes.get("status")
     moving = status is not None and status != row.status
+    assign = "assigned_to" in changes and changes["assigned_to"] != row.assigned_to
     if row.primary_id is not None and (moving or assign):
         raise Conflict(
             f"complaint {row.id} is a confirmed duplicate of {row.primary_id}: "
             "change the primary, the group follows",
             {"status" if moving else "assigned_to": f"follows complaint {row.primary_id}"},
         )
-    if not (moving or assign or note):
-        return
-    now, before = clock.now(), snapshot(row)
-    members = q.lock_members(session, row.id) if (moving or assign) else []
-    if assign:
-        row.assigned_to = changes["assigned_to"]
-    if moving:
-        _transition(row, status, changes.get("reason"), now)
-    for member in members:
-        mirror(member, row, now)
-    row.updated_at = now
-    action = "status" if moving else "assigned" if assign else "note"
-    details = {
-        k: v
-        for k, v in (
-            ("reason", changes.get("reason") if moving else None),
-            ("assigned_to", row.assigned_to if assign else None),
-        )
-        if v
-    }
-    q.add_entry(
-        session,
-        row.id,
-        now,
-        principal.label,
-        action,
-        from_status=before["status"] if moving else None,
-        to_status=row.status if moving else None,
-        note=note,
-        details=details,
+    return moving, assign
+
+
+def _record(session, principal, row, members, action, before, changes, now) -> None:
+    """Timeline entries (the complaint and each member) and the audit row of a change."""
+    moving, note = action == "status", changes.get("note")
+    details = {"reason": changes.get("reason") if moving else None}
+    details["assigned_to"] = (
+        row.assigned_to if action != "note" and "assigned_to" in changes else None
     )
-    for member in members:
+    details = {k: v for k, v in details.items() if v}
+    for target, extra in [(row, {}), *[(m, {"via": row.id}) for m in members]]:
         q.add_entry(
             session,
-            member.id,
+            target.id,
             now,
             principal.label,
             action,
-            from_status=before["status"],
-            to_status=row.status,
+            from_status=before["status"] if moving else None,
+            to_status=row.status if moving else None,
             note=note,
-            details={**details, "via": row.id},
+            details={**details, **extra},
         )
-    after = snapshot(row)
-    if note:
-        after["note"] = note
+    after = snapshot(row) | ({"note": note} if note else {})
     audit.record(session, principal, f"complaint.{action}", "complaint", row.id, before, after)
-    if moving or assign:
-        publish(session, [row.id] + [m.id for m in members])
-    session.commit()
 
 
 def _transition(row: ComplaintRow, status: str, reason: str | None, now) -> None:

@@ -24,6 +24,7 @@ from server import auth
 from server import clock
 from server import crypto
 from server.queries.complaints import intake as q
+from server.queries.complaints import log as log_q
 from server.services.complaints import placement
 from server.services.complaints import present
 from server.services.complaints.levels import service_levels
@@ -185,7 +186,7 @@ def _failed(it: Item, exc: Exception) -> None:
 
 def _log_created(session: Session, principal: auth.Principal, items: list[Item], now) -> None:
     """Timeline, events and audit for new complaints, in one statement."""
-    q.log_created(
+    log_q.log_created(
         session,
         at=now,
         actor=principal.label,

@@ -17,6 +17,7 @@ from server import crypto
 from server.errors import ApiError
 from server.queries import areas as area_queries
 from server.queries.complaints import followup as q
+from server.queries.complaints import privacy as privacy_q
 from server.services import audit
 from server.services.complaints import present
 from server.services.complaints.followup import locked
@@ -24,9 +25,11 @@ from server.services.complaints.followup import publish
 from server.services.complaints.followup import snapshot
 
 
-def _areas(session: Session, district: str | None, point) -> list[tuple[str, str]]:
+def _areas(session: Session, district: str | None, point, protected: bool) -> list[tuple]:
     """``[(code, name)]`` province, regency, district for a district code or a point."""
     if point is not None:
+        if protected:
+            privacy_q.quiet_statement_log(session)
         margin = current_app.config["LOOKUP_COAST_MARGIN_KM"]
         found = area_queries.lookup(session, point[1], point[0], margin)
         if found is None or found.regency is None:
@@ -59,9 +62,9 @@ def place(
 ) -> None:
     """Set the complaint's area (and public point) by hand; audited, on the timeline."""
     row = locked(session, scope, complaint_id)
-    chain = _areas(session, district, point)
-    now, before = clock.now(), snapshot(row)
     protected = row.channel == present.WHISTLEBLOWER
+    chain = _areas(session, district, point, protected)
+    now, before = clock.now(), snapshot(row)
     codes = [c for c, _ in chain] + [None] * (3 - len(chain))
     row.province_code, row.regency_code, row.district_code = codes
     location = _protected_location(row, point) if protected else row.location

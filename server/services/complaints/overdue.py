@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from server import clock
 from server import scheduler
 from server.queries.complaints import followup as q
-from server.queries.complaints import intake as intake_q
+from server.queries.complaints import log as log_q
 from server.queries.complaints import reads
 from server.queries.complaints import summary as summary_q
 from server.services.complaints import present
@@ -35,7 +35,7 @@ def mark_overdue(session: Session) -> int:
     for cid, deadline, _ in flagged:
         by_deadline[deadline].append(cid)
     for deadline, ids in by_deadline.items():
-        intake_q.add_timeline(
+        log_q.add_timeline(
             session, ids, now, ACTOR, "overdue", None, [{"deadline": deadline}] * len(ids)
         )
     rows = {r["id"]: r for r in reads.public_rows(session, [cid for cid, _, _ in flagged])}
@@ -43,8 +43,8 @@ def mark_overdue(session: Session) -> int:
     for cid, deadline, due in flagged:
         payload = present.event_payload(rows[cid]) | {"deadline": deadline, "due": due.isoformat()}
         events.append((present.finest_code(rows[cid]), payload))
-    intake_q.append_events(session, OVERDUE, events)
-    intake_q.audit_many(
+    log_q.append_events(session, OVERDUE, events)
+    log_q.audit_many(
         session,
         ACTOR,
         None,

@@ -23,6 +23,7 @@ from server import crypto
 from server.queries import areas as area_queries
 from server.queries.areas import Placement
 from server.queries.complaints import intake as q
+from server.queries.complaints import privacy as privacy_q
 from server.services.complaints.present import WHISTLEBLOWER
 
 #: The address index is rebuilt this often (areas change only when boundaries are reloaded).
@@ -81,31 +82,45 @@ def from_address(item, found: AddressMatch) -> dict:
 
 def place_items(session: Session, items: list, channel: str) -> None:
     """Place every item (or fail it with 400 when its point lies outside Indonesia)."""
-    protected = channel == WHISTLEBLOWER
+    matches = _place_points(session, items, channel == WHISTLEBLOWER)
+    matches |= _place_addresses(session, items)
+    key = crypto.identity_key()
+    for it in items:
+        if it.code is None:
+            build_row(it, channel, matches[it.index], key)
+
+
+def _place_points(session: Session, items: list, protected: bool) -> dict[int, dict]:
+    """All points of the batch in one lookup; a point outside Indonesia fails its item."""
     margin = current_app.config["LOOKUP_COAST_MARGIN_KM"]
     with_point = [it for it in items if it.sub.has_point]
+    if protected and with_point:
+        privacy_q.quiet_statement_log(session)
     found = _lookup(session, [(it.sub.lat, it.sub.lon) for it in with_point], margin)
     matches = {}
     for it, placement in zip(with_point, found, strict=True):
         if placement is None:
             reason = OUTSIDE.format(km=margin)
             it.fail(400, "invalid complaint", {"location.lat": reason, "location.lon": reason})
-            continue
-        matches[it.index] = from_point(it, placement, protected)
-    index = None
-    for it in items:
-        if it.code is not None or it.sub.has_point:
-            continue
-        index = index or address_index(session)
-        address = it.sub.address
-        matches[it.index] = from_address(
-            it,
-            _match(index, address.get("province"), address.get("regency"), address.get("district")),
+        else:
+            matches[it.index] = from_point(it, placement, protected)
+    return matches
+
+
+def _place_addresses(session: Session, items: list) -> dict[int, dict]:
+    """Items with an address and no point, matched by name."""
+    todo = [it for it in items if it.code is None and not it.sub.has_point]
+    if not todo:
+        return {}
+    index = address_index(session)
+    matches = {}
+    for it in todo:
+        written = it.sub.address
+        found = _match(
+            index, written.get("province"), written.get("regency"), written.get("district")
         )
-    key = crypto.identity_key()
-    for it in items:
-        if it.code is None:
-            build_row(it, channel, matches[it.index], key)
+        matches[it.index] = from_address(it, found)
+    return matches
 
 
 class LookupFailed(RuntimeError):
