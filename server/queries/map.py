@@ -46,6 +46,20 @@ def _scope_sql(region: str | None, national: bool, column: str, params: dict) ->
     return f"({column} = :region OR {column} LIKE :region_like)"
 
 
+_INSIDE_FILTERED = """
+            SELECT d.code, d.regency_code, d.lon, d.lat, sum(m.n) AS n,
+                   coalesce(sum(m.n) FILTER (WHERE m.status NOT IN {closed}), 0) AS open,
+                   coalesce(sum(m.n) FILTER (WHERE m.overdue), 0) AS overdue
+              FROM complaint_map_counts m JOIN dist d ON d.code = m.district_code AND d.inside
+             WHERE m.n > 0 AND {where_m}
+             GROUP BY d.code, d.regency_code, d.lon, d.lat"""
+
+_INSIDE_TOTALS = """
+            SELECT d.code, d.regency_code, d.lon, d.lat, t.n, t.open, t.overdue
+              FROM complaint_district_totals t JOIN dist d ON d.code = t.district_code
+                   AND d.inside"""
+
+
 def complaint_districts(session: Session, scope, bbox, status=None, channel=None,
                         category=None) -> list[tuple]:
     """Per district in view: (code, regency, lon, lat, count, open, overdue)."""
@@ -53,6 +67,10 @@ def complaint_districts(session: Session, scope, bbox, status=None, channel=None
     where_m = _filters("m", status, channel, category, params)
     where_c = _filters("c", status, channel, category, params)
     in_scope = _scope_sql(scope.region, scope.national, "a.code", params)
+    inside = _INSIDE_FILTERED.format(where_m=where_m, closed=_CLOSED)
+    if not channel and not category and status in (None, "all"):
+        # One row per district (complaint_district_totals): the wall's view, at any size.
+        inside = _INSIDE_TOTALS
     sql = f"""
         WITH box AS (SELECT ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326) AS g),
         dist AS (
@@ -61,14 +79,7 @@ def complaint_districts(session: Session, scope, bbox, status=None, channel=None
               FROM areas a, box
              WHERE a.depth = 3 AND a.geom_simple && ST_Expand(box.g, 0.25) AND {in_scope}
         ),
-        inside AS (
-            SELECT d.code, d.regency_code, d.lon, d.lat, sum(m.n) AS n,
-                   coalesce(sum(m.n) FILTER (WHERE m.status NOT IN {_CLOSED}), 0) AS open,
-                   coalesce(sum(m.n) FILTER (WHERE m.overdue), 0) AS overdue
-              FROM complaint_map_counts m JOIN dist d ON d.code = m.district_code AND d.inside
-             WHERE m.n > 0 AND {where_m}
-             GROUP BY d.code, d.regency_code, d.lon, d.lat
-        ),
+        inside AS ({inside}),
         edge AS (
             SELECT d.code, d.regency_code, avg(ST_X(c.geom)) AS lon, avg(ST_Y(c.geom)) AS lat,
                    count(*) AS n,

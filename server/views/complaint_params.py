@@ -91,6 +91,14 @@ def _area(fields: dict) -> str | None:
         return None
 
 
+def _text(fields: dict) -> str | None:
+    raw = (request.args.get("q") or "").strip()
+    if raw and not 3 <= len(raw) <= 200:
+        fields["q"] = "3 to 200 characters"  # shorter has no trigram to search by
+        return None
+    return raw or None
+
+
 def list_filters() -> Filters:
     """The list's filters from the query string; 400 naming every bad one."""
     fields: dict[str, str] = {}
@@ -103,6 +111,7 @@ def list_filters() -> Filters:
         end=_time("end", fields),
         area=_area(fields),
         bbox=_bbox(fields),
+        text=_text(fields),
     )
     paging(fields)
     if fields:

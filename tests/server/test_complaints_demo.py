@@ -60,9 +60,7 @@ def test_demo_complaints(app, engine):
     )[0][0]
     assert inside > 0.9
     assert rows(engine, "SELECT count(DISTINCT complaint_id) FROM complaint_timeline") == [(3000,)]
-    counted = rows(
-        engine, "SELECT sum(n) FROM complaint_counts WHERE dimension = 'status'"
-    )[0][0]
+    counted = rows(engine, "SELECT sum(n) FROM complaint_counts WHERE dimension = 'status'")[0][0]
     assert counted == 3000  # folded by the generator
     # same seed again: nothing new
     with app.app_context():

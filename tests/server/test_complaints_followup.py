@@ -124,6 +124,7 @@ def test_list_filters_and_paging(client, channel_key, staff):
         client,
         channel_key("jaga_bansos"),
         category="BLT",
+        description="Kartu KKS 100% hilang_sejak Juni",
         received_at=(now - timedelta(days=3)).isoformat(),
     )["id"]
     b = submit(
@@ -157,6 +158,7 @@ def test_list_filters_and_paging(client, channel_key, staff):
     assert ids(f"end={(now - timedelta(days=5)).date().isoformat()}") == []
     assert ids("area=32") == [c, b] and ids("area=32.73") == [b] and ids("area=3217") == [c]
     assert ids("bbox=119,-1.5,120.5,0") == [a]
+    assert ids("q=kks%20100%25") == [a] and ids("q=100%25%20x") == [] and ids("q=n_s") == [a]
     first = client.get(f"{URL}?limit=2", headers=op).json
     assert [f["id"] for f in first["features"]] == [c, b]
     second = client.get(first["next"], headers=op).json
@@ -166,6 +168,7 @@ def test_list_filters_and_paging(client, channel_key, staff):
     )
     assert bad.status_code == 400
     assert set(bad.json["fields"]) == {"channel", "status", "overdue", "bbox", "area", "limit"}
+    assert set(client.get(f"{URL}?q=ab", headers=op).json["fields"]) == {"q"}
     feature = client.get(f"{URL}?channel=jaga_bansos", headers=op).json["features"][0]
     assert feature["geometry"]["coordinates"] == [PALU[1], PALU[0]]
     props = feature["properties"]

@@ -25,6 +25,14 @@ def upgrade() -> None:
         sa.Column("overdue", sa.Boolean, primary_key=True),
         sa.Column("n", sa.BigInteger, nullable=False),
     )
+    # The unfiltered map (the wall, the national view): one row per district.
+    op.create_table(
+        "complaint_district_totals",
+        sa.Column("district_code", sa.String(8), primary_key=True),
+        sa.Column("n", sa.BigInteger, nullable=False),
+        sa.Column("open", sa.BigInteger, nullable=False),
+        sa.Column("overdue", sa.BigInteger, nullable=False),
+    )
     # Statement-level triggers with transition tables: a bulk load (COPY, INSERT ... SELECT)
     # updates the counts with one aggregate per statement, not one upsert per row.
     op.execute(
@@ -40,6 +48,13 @@ def upgrade() -> None:
              GROUP BY 1, 2, 3, 4, 5
             ON CONFLICT (district_code, status, channel, category, overdue)
             DO UPDATE SET n = m.n + EXCLUDED.n;
+            INSERT INTO complaint_district_totals AS t
+            SELECT district_code, count(*),
+                   count(*) FILTER (WHERE status NOT IN ('bukan_wewenang', 'ditolak', 'selesai')),
+                   count(*) FILTER (WHERE coalesce(overdue, false))
+              FROM new_rows WHERE district_code IS NOT NULL GROUP BY 1
+            ON CONFLICT (district_code) DO UPDATE SET n = t.n + EXCLUDED.n,
+                open = t.open + EXCLUDED.open, overdue = t.overdue + EXCLUDED.overdue;
             RETURN NULL;
         END $$;
 
@@ -51,6 +66,13 @@ def upgrade() -> None:
              GROUP BY 1, 2, 3, 4, 5
             ON CONFLICT (district_code, status, channel, category, overdue)
             DO UPDATE SET n = m.n + EXCLUDED.n;
+            INSERT INTO complaint_district_totals AS t
+            SELECT district_code, -count(*),
+                   -count(*) FILTER (WHERE status NOT IN ('bukan_wewenang', 'ditolak', 'selesai')),
+                   -count(*) FILTER (WHERE coalesce(overdue, false))
+              FROM old_rows WHERE district_code IS NOT NULL GROUP BY 1
+            ON CONFLICT (district_code) DO UPDATE SET n = t.n + EXCLUDED.n,
+                open = t.open + EXCLUDED.open, overdue = t.overdue + EXCLUDED.overdue;
             RETURN NULL;
         END $$;
 
@@ -71,12 +93,27 @@ def upgrade() -> None:
             HAVING sum(delta) <> 0
             ON CONFLICT (district_code, status, channel, category, overdue)
             DO UPDATE SET n = m.n + EXCLUDED.n;
+            INSERT INTO complaint_district_totals AS t
+            SELECT district_code, -count(*),
+                   -count(*) FILTER (WHERE status NOT IN ('bukan_wewenang', 'ditolak', 'selesai')),
+                   -count(*) FILTER (WHERE coalesce(overdue, false))
+              FROM old_rows WHERE district_code IS NOT NULL GROUP BY 1
+            ON CONFLICT (district_code) DO UPDATE SET n = t.n + EXCLUDED.n,
+                open = t.open + EXCLUDED.open, overdue = t.overdue + EXCLUDED.overdue;
+            INSERT INTO complaint_district_totals AS t
+            SELECT district_code, count(*),
+                   count(*) FILTER (WHERE status NOT IN ('bukan_wewenang', 'ditolak', 'selesai')),
+                   count(*) FILTER (WHERE coalesce(overdue, false))
+              FROM new_rows WHERE district_code IS NOT NULL GROUP BY 1
+            ON CONFLICT (district_code) DO UPDATE SET n = t.n + EXCLUDED.n,
+                open = t.open + EXCLUDED.open, overdue = t.overdue + EXCLUDED.overdue;
             RETURN NULL;
         END $$;
 
         CREATE FUNCTION complaint_map_counts_clear() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             DELETE FROM complaint_map_counts;
+            DELETE FROM complaint_district_totals;
             RETURN NULL;
         END $$;
 
@@ -96,6 +133,11 @@ def upgrade() -> None:
         SELECT district_code, status, channel, category, coalesce(overdue, false), count(*)
           FROM complaints WHERE district_code IS NOT NULL
          GROUP BY 1, 2, 3, 4, 5;
+        INSERT INTO complaint_district_totals
+        SELECT district_code, count(*),
+               count(*) FILTER (WHERE status NOT IN ('bukan_wewenang', 'ditolak', 'selesai')),
+               count(*) FILTER (WHERE coalesce(overdue, false))
+          FROM complaints WHERE district_code IS NOT NULL GROUP BY 1;
         """
     )
 
@@ -105,4 +147,5 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER IF EXISTS complaint_map_counts_{name} ON complaints")
     for name in ("add", "remove", "change", "clear"):
         op.execute(f"DROP FUNCTION IF EXISTS complaint_map_counts_{name}()")
+    op.drop_table("complaint_district_totals")
     op.drop_table("complaint_map_counts")

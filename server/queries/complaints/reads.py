@@ -107,6 +107,8 @@ class Filters:
     area: str | None = None
     bbox: tuple[float, float, float, float] | None = None
     unplaced: bool = False
+    #: Words the description contains (case-insensitive; the trigram index serves it).
+    text: str | None = None
 
 
 def _filtered(stmt, f: Filters):
@@ -128,6 +130,9 @@ def _filtered(stmt, f: Filters):
     if f.bbox:
         envelope = func.ST_MakeEnvelope(*f.bbox, 4326)
         conditions.append(C.geom.op("&&")(envelope))
+    if f.text:
+        escaped = f.text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        conditions.append(C.description.ilike(f"%{escaped}%", escape="!"))
     if f.unplaced:
         conditions.append(C.regency_code.is_(None))
     return stmt.where(*conditions)
