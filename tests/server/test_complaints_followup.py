@@ -176,11 +176,22 @@ def test_list_filters_and_paging(client, channel_key, staff):
     assert props["protected"] is False and props["verify_due"]
 
 
-def test_same_reporter_same_category_within_30_days_is_a_possible_duplicate(client, channel_key):
+def test_same_reporter_same_category_within_30_days_is_a_possible_duplicate(
+    client, channel_key, engine
+):
     nik = "3273010101900002"
     first = submit(client, channel_key("jaga_bansos"), reporter={"nik": nik, "name": "A"})
     dup = submit(client, channel_key("sp4n_lapor"), point=BANDUNG, reporter={"nik": nik})
     assert dup["possible_duplicate_of"] == first["id"]
+    logged = rows(
+        engine,
+        "SELECT e.payload->>'possible_duplicate_of', a.after->>'possible_duplicate_of' "
+        "FROM event_log e JOIN audit_log a ON a.object_id = e.payload->>'id' "
+        "WHERE e.type = 'complaint.created' AND (e.payload->>'id')::bigint = :i "
+        "AND a.action = 'complaint.create'",
+        i=dup["id"],
+    )
+    assert logged == [(str(first["id"]), str(first["id"]))]
     other_category = submit(
         client,
         channel_key("ditjen"),

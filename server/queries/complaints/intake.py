@@ -134,7 +134,7 @@ _COMMON_NEAR = f"""
 
 # Whistleblower complaints are compared only with each other: linking one to a named
 # report would tell the reader who blew the whistle.
-_FLAG_DUPLICATES = f"""
+DUPLICATE_CTES = f"""
 WITH n AS (
     SELECT id, channel, category, received_at, reporter_nik_hash, reporter_phone_hash,
            village_key, description, geom, geom_precise
@@ -175,6 +175,8 @@ best AS (
     SELECT DISTINCT ON (id) id, of, reason, score FROM found
      ORDER BY id, (reason = 'reporter') DESC, score DESC, received_at DESC
 )
+"""
+SET_DUPLICATES = """
 UPDATE complaints c
    SET possible_duplicate_of = best.of, duplicate_reason = best.reason,
        duplicate_score = round(best.score::numeric, 3)
@@ -182,27 +184,6 @@ UPDATE complaints c
  WHERE c.id = best.id
 RETURNING c.id, c.possible_duplicate_of
 """
-
-
-def flag_duplicates(session: Session, ids: Sequence[int], similarity: float) -> dict[int, int]:
-    """Mark each new complaint's likeliest earlier duplicate; return ``{id: duplicate_of}``.
-
-    Same reporter (NIK or phone hash) and category within 30 days wins over similar text;
-    similar text of the same category counts in the same village (same hashed village name
-    in the same area, or exact points within 500 m). A duplicate of a confirmed duplicate
-    points at its primary.
-    """
-    if not ids:
-        return {}
-    # Its estimated cost passes PostgreSQL's JIT thresholds, and compiling it then took
-    # longer (2.5 s) than running it (0.5 s for 5,000 new complaints). Below ~60 new
-    # complaints the estimate stays under jit_above_cost: a single POST saves the round trip.
-    if len(ids) > 50:
-        session.execute(text("SET LOCAL jit = off"))
-    rows = session.execute(
-        text(_FLAG_DUPLICATES), {"ids": list(ids), "similarity": similarity}
-    ).all()
-    return {cid: of for cid, of in rows}
 
 
 def area_names(session: Session) -> list[tuple[str, str]]:

@@ -1,9 +1,12 @@
 """Intake: one path for a single complaint and for batches of thousands.
 
 A batch is validated in Python, placed with one bulk lookup, inserted with one statement,
-checked for duplicates with one query, and logged (timeline, events, audit) with one
-statement each, all inside a savepoint. Should that fail, each item is retried alone in its
-own savepoint, so one bad item never takes the others down and never leaves a partial row.
+then flagged for duplicates and logged (timeline, events, audit) with one more: three
+statements whatever its size, inside a savepoint. Should that fail, each item is retried
+alone in its own savepoint, so one bad item never takes the others down and never leaves a
+partial row. A single complaint takes the same path without the savepoint (its transaction
+is all-or-nothing already) and without the redelivery pre-check (a conflict on insert
+answers it), to keep a POST at a handful of round trips.
 """
 
 from __future__ import annotations
@@ -159,12 +162,9 @@ def _store(session: Session, principal: auth.Principal, items: list[Item], now) 
         cid, lon, lat = got
         it.public.update(id=cid, lon=lon, lat=lat, status="baru", overdue=False)
         created.append(it)
-    similarity = current_app.config["COMPLAINT_SIMILARITY"]
-    duplicates = q.flag_duplicates(session, [it.public["id"] for it in created], similarity)
+    duplicates = _flag_and_log(session, principal, created, now)
     for it in created:
         it.public["possible_duplicate_of"] = duplicates.get(it.public["id"])
-    _log_created(session, principal, created, now)
-    for it in created:
         it.code, it.body = 201, present.intake_body(it.public)
     _settle_known(session, principal.channel, [it for it in items if it.code is None])
 
@@ -184,10 +184,13 @@ def _failed(it: Item, exc: Exception) -> None:
     it.fail(500, "internal error: this complaint was not stored, send it again")
 
 
-def _log_created(session: Session, principal: auth.Principal, items: list[Item], now) -> None:
-    """Timeline, events and audit for new complaints, in one statement."""
-    log_q.log_created(
+def _flag_and_log(
+    session: Session, principal: auth.Principal, items: list[Item], now
+) -> dict[int, int]:
+    """Duplicate flags, timeline, events and audit for new complaints: one statement."""
+    return log_q.flag_and_log_created(
         session,
+        similarity=current_app.config["COMPLAINT_SIMILARITY"],
         at=now,
         actor=principal.label,
         role=principal.role,
