@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from geo.quake import Solution
 from server.models import ContourRow
 from server.models import ExposureRow
+from server.models import IncidentRow
 from server.models import QuakeAreaRow
 from server.models import QuakeRow
 from server.models import SightingRow
@@ -291,6 +292,21 @@ def circles(session: Session, lat: float, lon: float, contours) -> list[dict]:
 
 
 def delete_quakes(session: Session, ids: list[int]) -> None:
-    """Remove quakes (benchmarks clean up after themselves); cascades to their impact."""
+    """Remove quakes and the incidents raised from them (benchmarks clean up after themselves).
+
+    Cascades to their impact, and from the incidents to their areas and dispatches, so the
+    responders those held are free again. Events already in the log stay (append-only).
+    """
     if ids:
+        session.execute(delete(IncidentRow).where(IncidentRow.quake_id.in_(ids)))
         session.execute(delete(QuakeRow).where(QuakeRow.id.in_(ids)))
+
+
+def delete_orphan_incidents(session: Session, title_like: str) -> int:
+    """Remove incidents whose quake is gone and whose title matches (old benchmark leftovers)."""
+    result = session.execute(
+        delete(IncidentRow).where(
+            IncidentRow.quake_id.is_(None), IncidentRow.title.like(title_like)
+        )
+    )
+    return result.rowcount
