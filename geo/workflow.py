@@ -66,8 +66,10 @@ VERIFICATION = "verification"
 FOLLOW_UP = "follow_up"
 
 #: National holidays and collective leave (cuti bersama) from the joint ministerial decrees
-#: (SKB 3 Menteri) for 2025 and 2026. Operators extend or replace the list through
-#: configuration when a new decree is published or a date moves.
+#: (SKB 3 Menteri) for 2025 and 2026; 2026 checked against SKB No. 1497/2025, 2/2025 and
+#: 5/2025 (17 holidays, 8 days of cuti bersama; Idul Fitri 1447 H on 21-22 March). Operators
+#: extend or replace the list through configuration when a new decree is published or a
+#: date moves.
 NATIONAL_HOLIDAYS: frozenset[date] = frozenset(
     date.fromisoformat(d)
     for d in (
@@ -109,6 +111,7 @@ NATIONAL_HOLIDAYS: frozenset[date] = frozenset(
         "2026-03-19",
         "2026-03-20",
         "2026-03-21",
+        "2026-03-22",
         "2026-03-23",
         "2026-03-24",
         "2026-04-03",

@@ -57,6 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic logs each of its plugins at INFO whenever it is imported: noise on every command.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

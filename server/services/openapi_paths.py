@@ -32,6 +32,8 @@ COMPLAINT_FILTERS = [
     query("status", STR, "one or more statuses, comma-separated"),
     query("overdue", {"type": "string", "enum": ["true", "false", "1", "0"]}),
     query("start", TIME), query("end", TIME), query("area", AREA), query("bbox", BBOX),
+    query("q", {"type": "string", "minLength": 3, "maxLength": 200},
+          "words the description contains (case-insensitive)"),
 ]
 PAGING = [query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}),
           query("offset", {"type": "integer", "minimum": 0})]
