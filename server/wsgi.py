@@ -19,5 +19,6 @@ def __getattr__(name):
 
         app = create_app()
         background.start(app)
+        background.tune_gc()
         return app
     raise AttributeError(name)

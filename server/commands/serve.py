@@ -78,22 +78,6 @@ def serve(host, port, workers, no_prepare) -> None:
 LISTEN_BACKLOG = 2048
 
 
-def tune_gc() -> None:
-    """Keep the cyclic garbage collector's pauses out of the live stream's latency.
-
-    A full collection walks every object in the process: with the app's imports (pandas,
-    shapely, SQLAlchemy) and hundreds of sockets that took 100-280 ms, and it stalled a
-    fan-out to every client of the process in the middle. Everything alive once the app is
-    ready is moved out of the collector's reach (``gc.freeze``), and collections run less
-    often (a young generation of 50,000 objects instead of 700), each still short.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
-
-
 def run_eventlet(app, host: str, port: int) -> None:
     """Serve with eventlet's WSGI server on a listener of our own.
 
@@ -107,7 +91,7 @@ def run_eventlet(app, host: str, port: int) -> None:
     import eventlet
     import eventlet.wsgi
 
-    tune_gc()
+    background.tune_gc()
     family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG)
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint
 from flask import jsonify
 from flask import request
@@ -17,6 +15,7 @@ from server.queries import auth as q
 from server.services import accounts
 from server.validation import json_object
 from server.validation import string_field
+from server.views.query_args import time_arg
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1")
 admin_only = auth.require("admin")
@@ -113,23 +112,12 @@ def create_wall_code():
     ), 201
 
 
-def _time_arg(name: str, fields: dict) -> datetime | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        fields[name] = "ISO 8601 date or time"
-        return None
-
-
 @bp.get("/audit")
 @admin_only
 def audit_trail():
     """The audit trail, newest first; filter by object, principal and time."""
     fields: dict[str, str] = {}
-    since, until = _time_arg("since", fields), _time_arg("until", fields)
+    since, until = time_arg("since", fields), time_arg("until", fields)
     try:
         limit = min(max(int(request.args.get("limit", 100)), 1), 1000)
         before_id = int(request.args["before_id"]) if "before_id" in request.args else None

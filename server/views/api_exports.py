@@ -7,7 +7,6 @@ a GeoPackage is built into a temporary file first, then streamed and deleted.
 
 from __future__ import annotations
 
-import math
 from datetime import UTC
 from datetime import datetime
 
@@ -16,8 +15,6 @@ from flask import Response
 from flask import request
 from flask import stream_with_context
 
-from geo.areas import AreaCodeError
-from geo.areas import normalize_code
 from geo.dispatch import TRANSITIONS
 from server import auth
 from server.db import get_db
@@ -28,39 +25,16 @@ from server.queries.layers import LAYERS
 from server.services import exports as writers
 from server.services import layers
 from server.views import complaint_params
+from server.views.query_args import area_arg
+from server.views.query_args import bbox_arg
+from server.views.query_args import number_arg
+from server.views.query_args import time_arg
 
 bp = Blueprint("api_exports", __name__, url_prefix="/api/v1/exports")
 readers = auth.require(*layers.READERS)
 DATASETS = ("complaints", "quakes", "quake-areas", "dispatches")
 FORMATS = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json",
            "gpkg": "application/geopackage+sqlite3"}
-
-
-def _time(name: str, fields: dict) -> datetime | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        fields[name] = "ISO 8601 date or time"
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _number(name: str, fields: dict, kind=float):
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        value = kind(raw)
-    except ValueError:
-        fields[name] = "a number" if kind is float else "an integer"
-        return None
-    if kind is float and not math.isfinite(value) or kind is int and not 0 < value < 2**62:
-        fields[name] = "out of range"
-        return None
-    return value
 
 
 def _choice(name: str, allowed, fields: dict) -> str | None:
@@ -71,32 +45,21 @@ def _choice(name: str, allowed, fields: dict) -> str | None:
     return raw or None
 
 
-def _area(fields: dict) -> str | None:
-    raw = request.args.get("area")
-    if not raw:
-        return None
-    try:
-        return normalize_code(raw)
-    except AreaCodeError:
-        fields["area"] = "a province, regency or district code (72, 72.71, 72.71.01)"
-        return None
-
-
 def _filter(dataset: str, fields: dict) -> q.ExportFilter:
     if dataset == "complaints":
         return q.ExportFilter(complaints=complaint_params.list_filters())
-    common = {"start": _time("start", fields), "end": _time("end", fields)}
+    common = {"start": time_arg("start", fields), "end": time_arg("end", fields)}
     if dataset == "quakes":
-        bbox = complaint_params._bbox(fields)  # the list APIs' bbox rule
-        return q.ExportFilter(**common, bbox=bbox, min_magnitude=_number("min_magnitude", fields))
+        return q.ExportFilter(**common, bbox=bbox_arg(fields),
+                              min_magnitude=number_arg("min_magnitude", fields))
     if dataset == "quake-areas":
-        return q.ExportFilter(**common, min_magnitude=_number("min_magnitude", fields),
-                              min_mmi=_number("min_mmi", fields),
-                              quake_id=_number("quake_id", fields, int),
+        return q.ExportFilter(**common, min_magnitude=number_arg("min_magnitude", fields),
+                              min_mmi=number_arg("min_mmi", fields),
+                              quake_id=number_arg("quake_id", fields, int),
                               level=_choice("level", ("regency", "district"), fields),
-                              area=_area(fields))
-    return q.ExportFilter(**common, incident_id=_number("incident_id", fields, int),
-                          state=_choice("state", tuple(TRANSITIONS), fields), area=_area(fields))
+                              area=area_arg(fields))
+    return q.ExportFilter(**common, incident_id=number_arg("incident_id", fields, int),
+                          state=_choice("state", tuple(TRANSITIONS), fields), area=area_arg(fields))
 
 
 def _csv_options(fields: dict) -> writers.CsvOptions:

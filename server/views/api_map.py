@@ -22,6 +22,7 @@ from server import auth
 from server.db import get_session
 from server.errors import ApiError
 from server.queries import map as q
+from server.views.query_args import bbox_arg
 
 bp = Blueprint("api_map", __name__, url_prefix="/api/v1/map")
 viewers = auth.require("operator", "admin", "wall", "regional")
@@ -32,21 +33,6 @@ _SHAPES: dict[tuple, tuple[float, dict]] = {}
 SHAPES_TTL_S = 600.0
 LEVEL_DEPTH = {"province": 1, "regency": 2, "district": 3}
 INDONESIA = (94.0, -11.5, 141.5, 6.5)
-
-
-def _bbox(fields: dict) -> tuple[float, float, float, float]:
-    raw = request.args.get("bbox")
-    if not raw:
-        return INDONESIA
-    try:
-        box = [float(v) for v in raw.split(",")]
-    except ValueError:
-        box = []
-    if len(box) != 4 or not all(math.isfinite(v) for v in box) or not (
-            -180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
-        fields["bbox"] = "minLon,minLat,maxLon,maxLat"
-        return INDONESIA
-    return tuple(box)
 
 
 def _zoom(fields: dict) -> int:
@@ -86,7 +72,7 @@ def areas():
     if level not in LEVEL_DEPTH:
         fields["level"] = "province, regency or district"
     zoom = _zoom(fields)
-    bbox = _bbox(fields) if request.args.get("bbox") else None
+    bbox = bbox_arg(fields)
     if fields:
         raise ApiError("invalid parameters", fields)
     scope = auth.current_scope()
@@ -142,7 +128,7 @@ def _area_features(rows, level: str, points: dict) -> list[dict]:
 def complaints():
     """Complaints in the viewport, aggregated for the zoom; counts add up to ``total``."""
     fields: dict[str, str] = {}
-    bbox, zoom, filters = _bbox(fields), _zoom(fields), _filters(fields)
+    bbox, zoom, filters = (bbox_arg(fields) or INDONESIA), _zoom(fields), _filters(fields)
     if fields:
         raise ApiError("invalid parameters", fields)
     session, scope = get_session(), auth.current_scope()
@@ -177,7 +163,7 @@ def complaints():
 def responders():
     """Responders in the viewport: grouped by regency/district, single ones when zoomed in."""
     fields: dict[str, str] = {}
-    bbox, zoom = _bbox(fields), _zoom(fields)
+    bbox, zoom = (bbox_arg(fields) or INDONESIA), _zoom(fields)
     if fields:
         raise ApiError("invalid parameters", fields)
     session, scope = get_session(), auth.current_scope()

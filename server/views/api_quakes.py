@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-from datetime import datetime
-
 from flask import Blueprint
 from flask import jsonify
 from flask import request
@@ -17,47 +14,12 @@ from server.errors import NotFound
 from server.queries import dispatch as dispatch_queries
 from server.queries import quakes as q
 from server.services.quakes import summary
+from server.views.query_args import bbox_arg
+from server.views.query_args import number_arg
+from server.views.query_args import time_arg
 
 bp = Blueprint("api_quakes", __name__, url_prefix="/api/v1/quakes")
 readers = auth.require("operator", "admin", "wall", "regional", "field")
-
-
-def _time(name: str, fields: dict) -> datetime | None:
-    """An ISO 8601 date or time; without a zone it is taken as UTC."""
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        fields[name] = "ISO 8601 date or time"
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _bbox(fields: dict) -> list[float] | None:
-    raw = request.args.get("bbox")
-    if not raw:
-        return None
-    try:
-        box = [float(v) for v in raw.split(",")]
-    except ValueError:
-        box = []
-    if len(box) != 4 or not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
-        fields["bbox"] = "minLon,minLat,maxLon,maxLat"
-        return None
-    return box
-
-
-def _float(name: str, fields: dict) -> float | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        fields[name] = "a number"
-        return None
 
 
 @bp.get("")
@@ -65,8 +27,8 @@ def _float(name: str, fields: dict) -> float | None:
 def list_quakes():
     """Quakes, newest first: ``start``, ``end`` (ISO 8601), ``min_magnitude``, ``bbox``."""
     fields: dict[str, str] = {}
-    start, end = _time("start", fields), _time("end", fields)
-    min_mag, bbox = _float("min_magnitude", fields), _bbox(fields)
+    start, end = time_arg("start", fields), time_arg("end", fields)
+    min_mag, bbox = number_arg("min_magnitude", fields), bbox_arg(fields)
     try:
         limit = min(max(int(request.args.get("limit", 200)), 1), 2000)
     except ValueError:

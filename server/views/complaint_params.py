@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC
-from datetime import datetime
 
 from flask import current_app
 from flask import request
@@ -16,35 +14,12 @@ from server import auth
 from server.errors import ApiError
 from server.queries.complaints.reads import Filters
 from server.validation import string_field
+from server.views.query_args import area_arg
+from server.views.query_args import bbox_arg
+from server.views.query_args import int_arg
+from server.views.query_args import time_arg
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
-
-
-def _time(name: str, fields: dict) -> datetime | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        fields[name] = "ISO 8601 date or time"
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _bbox(fields: dict) -> tuple[float, float, float, float] | None:
-    raw = request.args.get("bbox")
-    if not raw:
-        return None
-    try:
-        box = [float(v) for v in raw.split(",")]
-    except ValueError:
-        box = []
-    ok = len(box) == 4 and all(math.isfinite(v) for v in box)
-    if not ok or not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
-        fields["bbox"] = "minLon,minLat,maxLon,maxLat"
-        return None
-    return box[0], box[1], box[2], box[3]
 
 
 def _choice(name: str, allowed, fields: dict) -> str | None:
@@ -80,17 +55,6 @@ def _overdue(fields: dict) -> bool | None:
     return None
 
 
-def _area(fields: dict) -> str | None:
-    raw = request.args.get("area")
-    if not raw:
-        return None
-    try:
-        return normalize_code(raw)
-    except AreaCodeError:
-        fields["area"] = "a province, regency or district code (72, 72.71, 72.71.01)"
-        return None
-
-
 def _text(fields: dict) -> str | None:
     raw = (request.args.get("q") or "").strip()
     if raw and not 3 <= len(raw) <= 200:
@@ -107,10 +71,10 @@ def list_filters() -> Filters:
         category=_choice("category", current_app.config["COMPLAINT_CATEGORIES"], fields),
         statuses=_statuses(fields),
         overdue=_overdue(fields),
-        start=_time("start", fields),
-        end=_time("end", fields),
-        area=_area(fields),
-        bbox=_bbox(fields),
+        start=time_arg("start", fields),
+        end=time_arg("end", fields),
+        area=area_arg(fields),
+        bbox=bbox_arg(fields),
         text=_text(fields),
     )
     paging(fields)
@@ -119,26 +83,11 @@ def list_filters() -> Filters:
     return filters
 
 
-def _int_arg(name: str, default: int, low: int, high: int, fields: dict) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        fields[name] = "an integer"
-        return default
-    if not low <= value <= high:
-        fields[name] = f"between {low} and {high}"
-        return default
-    return value
-
-
 def paging(fields: dict | None = None) -> tuple[int, int]:
     """``limit`` (1-1000, default 100) and ``offset``; raises unless ``fields`` collects."""
     collect = {} if fields is None else fields
-    limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT, collect)
-    offset = _int_arg("offset", 0, 0, 10_000_000, collect)
+    limit = int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT, collect)
+    offset = int_arg("offset", 0, 0, 10_000_000, collect)
     if fields is None and collect:
         raise ApiError("invalid parameters", collect)
     return limit, offset

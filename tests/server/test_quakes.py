@@ -182,6 +182,14 @@ def test_quake_api_geojson_filters_and_scope(app, client, engine, clean, account
     bad = client.get("/api/v1/quakes?bbox=1,2,3&start=yesterday&min_magnitude=x", headers=h_op)
     assert bad.status_code == 400
     assert set(bad.json["fields"]) == {"bbox", "start", "min_magnitude"}
+    # the same argument rules as every list: no NaN or infinite magnitude, no inverted box
+    odd = client.get("/api/v1/quakes?min_magnitude=nan&bbox=123,-7,121,-8", headers=h_op)
+    assert odd.status_code == 400
+    assert odd.json["fields"] == {"min_magnitude": "out of range",
+                                  "bbox": "minLon,minLat,maxLon,maxLat"}
+    # a time without a zone is UTC
+    naive = client.get("/api/v1/quakes?min_magnitude=7&start=2021-12-14T00:00:00", headers=h_op)
+    assert [f["id"] for f in naive.json["features"]] == [qid]
 
 
 def test_impact_cli_prints_json_without_storing(app, engine, clean):
