@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
 from argon2 import PasswordHasher
@@ -225,6 +226,10 @@ def _bearer() -> str | None:
     return None
 
 
+#: How stale a token's ``last_seen_at`` may get before a request records its use again.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
 def principal_for_token(token: str, kinds=("api", "wall", "session")) -> Principal | None:
     """Resolve a user token, session or wall token (any role) to its principal."""
     session = get_session()
@@ -232,8 +237,10 @@ def principal_for_token(token: str, kinds=("api", "wall", "session")) -> Princip
     if not found:
         return None
     tok, user = found
-    q.touch_token(session, tok.id, clock.now())
-    session.commit()
+    now = clock.now()
+    if tok.last_seen_at is None or now - tok.last_seen_at >= TOUCH_EVERY:
+        q.touch_token(session, tok.id, now)  # "last seen", at most a write a minute per token
+        session.commit()
     return Principal(
         kind="user",
         role=user.role,

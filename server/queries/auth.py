@@ -51,7 +51,7 @@ def token_with_user(session: Session, token_hash: str, kinds: tuple[str, ...], n
 
 
 def touch_token(session: Session, token_id: int, now: datetime) -> None:
-    """Record use, at most once a minute per token (saves a write per request)."""
+    """Record use, at most once a minute per token (concurrent requests write once)."""
     session.execute(
         update(TokenRow)
         .where(TokenRow.id == token_id)

@@ -1,8 +1,13 @@
 """Accounts, tokens, scope, CSRF, headers and audit through the app (Flask test client)."""
 
+import hashlib
 import re
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import make_app
 from tests.helpers import add_events
@@ -25,6 +30,29 @@ def test_token_issue_use_and_revoke(client, accounts):
     assert me.status_code == 200 and me.json["rooms"] == ["province:72"]
     assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(database_url, engine, accounts):
+    clock = {"now": datetime.now(UTC)}
+    client = make_app(database_url, CLOCK=lambda: clock["now"]).test_client()
+    name, pw, _ = accounts("operator")
+    headers = _token(client, name, pw)
+    digest = hashlib.sha256(headers["Authorization"].split()[1].encode()).hexdigest()
+
+    def seen():
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT last_seen_at FROM tokens WHERE token_hash = :h"),
+                                {"h": digest}).scalar_one()
+
+    first = clock["now"]
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert seen() == first
+    clock["now"] = first + timedelta(seconds=59)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert seen() == first  # within the minute: no write
+    clock["now"] = first + timedelta(seconds=61)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert seen() == first + timedelta(seconds=61)
 
 
 @pytest.mark.parametrize(
