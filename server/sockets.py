@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 
 from flask import current_app
 from flask import request
@@ -74,7 +75,7 @@ def _catch_up(app, sid: str, principal: auth.Principal, since: int | None) -> No
     event and the first live one: the client sees no gap and no duplicate. A gap larger than
     ``LIVE_CATCHUP_MAX`` events is answered with ``reset`` (reload your state, then go on).
     """
-    socketio.sleep(0)  # let the connection's acceptance go out first
+    _await_acceptance(sid)
     with app.app_context():
         publisher = app.extensions.get("kendali_publisher")
         lock = publisher.lock if publisher is not None else contextlib.nullcontext()
@@ -96,6 +97,21 @@ def _catch_up(app, sid: str, principal: auth.Principal, since: int | None) -> No
                               namespace=NAMESPACE, ignore_queue=True)
         finally:
             session.close()
+
+
+def _await_acceptance(sid: str, timeout_s: float = 5.0) -> None:
+    """Wait until the connect handler has returned and the acceptance has been sent.
+
+    Until then the socket is only "pre-connected": anything emitted to it would reach the
+    client before its ``connect`` and be lost. The handler may still be doing I/O after it
+    started this task (its request's teardown ends a database transaction), so one yield is
+    not enough.
+    """
+    manager = socketio.server.manager
+    deadline = time.monotonic() + timeout_s
+    socketio.sleep(0)
+    while manager.is_pre_connected(sid, NAMESPACE) and time.monotonic() < deadline:
+        socketio.sleep(0.005)
 
 
 _MISSED_ENTRIES, _MISSED_MAX_ROWS = 32, 2000

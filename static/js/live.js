@@ -60,7 +60,9 @@
       const s = this.socket;
       s.on('connect', () => {
         this.retryDelay = 1000;
-        this.setState('syncing');
+        // socket.io-client runs packets that came before the namespace's acceptance ahead of
+        // this handler: a `synced` among them has already made the stream live.
+        if (this.state !== 'live') this.setState('syncing');
       });
       s.on('event', (msg) => this.receive(msg));
       s.on('synced', (msg) => this.synced(msg));

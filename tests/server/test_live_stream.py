@@ -22,20 +22,28 @@ class Stream:
         self.synced: list[int] = []
         self.resets: list[dict] = []
         self.last: int | None = None
+        self.order: list[str] = []  # "connect", "event", "synced" as they arrive
         self.client = None
 
     def connect(self):
+        self.order = []
         self.client = socketio.Client(reconnection=False)
+        self.client.on("connect", lambda: self.order.append("connect"), namespace="/live")
         self.client.on("event", self._event, namespace="/live")
-        self.client.on("synced", lambda m: self.synced.append(m["seq"]), namespace="/live")
+        self.client.on("synced", self._synced, namespace="/live")
         self.client.on("reset", self.resets.append, namespace="/live")
         self.client.connect(self.base, namespaces=["/live"], transports=["websocket"],
                             auth={"token": self.token, "since": self.last}, wait_timeout=10)
         return self
 
     def _event(self, msg):
+        self.order.append("event")
         self.events.append(msg)
         self.last = msg["seq"]
+
+    def _synced(self, msg):
+        self.order.append("synced")
+        self.synced.append(msg["seq"])
 
     def drop(self):
         self.client.disconnect()
@@ -56,6 +64,29 @@ def test_catch_up_then_synced(live, accounts, engine):
         assert stream.synced[0] >= s72b
     finally:
         stream.drop()
+
+
+def test_every_connection_of_a_token_gets_its_catch_up_and_synced(live, accounts, engine):
+    """Pages reconnect with the same token, seconds apart (no "last seen" write then, so the
+    connect handler's request ends with a rollback after accepting): each connection is
+    caught up and synced, and nothing reaches it before its ``connect`` (socket.io-client
+    runs what came early before its own ``connect`` handler, which left pages "syncing")."""
+    name, pw, _ = accounts("operator")
+    token = token_for(live.url, name, pw)
+    first = Stream(live.url, token).connect()
+    assert wait_for(lambda: first.synced, timeout=10)
+    first.drop()
+    for round_ in range(6):
+        (seq,) = add_events(engine, ("again.test", ["72.71"], {"round": round_}))
+        stream = Stream(live.url, token)
+        stream.last = seq - 1
+        stream.connect()
+        try:
+            assert wait_for(lambda s=stream: s.synced, timeout=10), f"round {round_}: no synced"
+            assert [e["seq"] for e in stream.events if e["type"] == "again.test"] == [seq]
+            assert stream.order[0] == "connect", f"round {round_}: {stream.order}"
+        finally:
+            stream.drop()
 
 
 def test_no_gap_and_no_duplicate_across_a_disconnection_during_a_burst(live, accounts, engine):
