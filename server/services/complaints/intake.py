@@ -26,6 +26,7 @@ from geo.privacy import content_hash
 from server import auth
 from server import clock
 from server import crypto
+from server.errors import database_unavailable
 from server.queries.complaints import intake as q
 from server.queries.complaints import log as log_q
 from server.services.complaints import placement
@@ -89,6 +90,7 @@ def _store_single(session: Session, principal: auth.Principal, fresh: list[Item]
         _store(session, principal, fresh, now)
     except Exception as exc:  # noqa: BLE001 - logged without its content
         session.rollback()
+        _unless_unavailable(exc)
         _failed(fresh[0], exc)
 
 
@@ -98,6 +100,7 @@ def _store_batch(session: Session, principal: auth.Principal, fresh: list[Item],
         with session.begin_nested():
             _store(session, principal, fresh, now)
     except Exception as exc:  # noqa: BLE001 - fall back to one savepoint per item
+        _unless_unavailable(exc)
         log.warning("complaint batch insert failed (%s); retrying item by item", type(exc).__name__)
         for it in fresh:
             _store_alone(session, principal, it, now)
@@ -174,7 +177,15 @@ def _store_alone(session: Session, principal: auth.Principal, it: Item, now) -> 
         with session.begin_nested():
             _store(session, principal, [it], now)
     except Exception as exc:  # noqa: BLE001 - reported per item, logged without its content
+        _unless_unavailable(exc)
         _failed(it, exc)
+
+
+def _unless_unavailable(exc: Exception) -> None:
+    """Re-raise a lost database: the whole request is then a 503 (send it again), with
+    nothing stored, instead of items answered 500 one by one."""
+    if database_unavailable(exc):
+        raise exc
 
 
 def _failed(it: Item, exc: Exception) -> None:
