@@ -51,3 +51,40 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+
+
+def run_as_leader(app: Flask, stop: threading.Event, name: str, lock_key: int, start_term,
+                  log) -> None:
+    """Run a loop in exactly one process: the one holding the advisory lock ``lock_key``.
+
+    While another process leads, try again every second. On winning, ``start_term(db)``
+    gives the step to run every second for as long as the lock's own connection lives; any
+    error ends the term (the lock goes with its connection) and the election starts over.
+    Never dies. ``name`` and ``log`` are the loop's, for its log lines.
+    """
+    from server.db import get_db
+    from server.queries.feeds import LockConnection
+
+    while not stop.is_set():
+        lock = None
+        try:
+            with app.app_context():
+                db = get_db()
+                lock = LockConnection(db.engine)
+                if not lock.try_lock(lock_key):
+                    lock.close()
+                    lock = None
+                    stop.wait(1.0)
+                    continue
+                log.info("%s: leader in this process", name)
+                step = start_term(db)
+                while not stop.is_set():
+                    step()
+                    lock.ping()  # raises when the lock's connection died: re-elect
+                    stop.wait(1.0)
+        except Exception:
+            log.exception("%s: restarting", name)
+            stop.wait(2.0)
+        finally:
+            if lock is not None:
+                lock.close()

@@ -208,28 +208,7 @@ def backoff(interval: float, failures: int, cap: float, jitter: float) -> float:
 
 def run(app: Flask, stop) -> None:
     """The poller loop: become leader (advisory lock), then tick every second. Never dies."""
-    from server.db import get_db
+    from server import background
 
-    while not stop.is_set():
-        lock = None
-        try:
-            with app.app_context():
-                db = get_db()
-                lock = q.LockConnection(db.engine)
-                if not lock.try_lock(q.POLLER_LOCK):
-                    lock.close()
-                    lock = None
-                    stop.wait(1.0)
-                    continue
-                log.info("feed poller: leader in this process")
-                poller = Poller(app, db.session)
-                while not stop.is_set():
-                    poller.tick()
-                    lock.ping()  # raises when the lock's connection died: re-elect
-                    stop.wait(1.0)
-        except Exception:
-            log.exception("feed poller: restarting")
-            stop.wait(2.0)
-        finally:
-            if lock is not None:
-                lock.close()
+    background.run_as_leader(app, stop, "feed poller", q.POLLER_LOCK,
+                             lambda db: Poller(app, db.session).tick, log)

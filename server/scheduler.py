@@ -70,33 +70,14 @@ def run_once(app: Flask) -> list[str]:
 
 def run(app: Flask, stop) -> None:
     """The scheduler loop: become leader, then run due jobs every second. Never dies."""
-    from server.db import get_db
-    from server.queries.feeds import LockConnection
+    from server import background
+
+    def start_term(db):
+        due: dict[str, float] = {}  # a new leader runs every job at once
+        return lambda: run_due(app, db.session, due, time.monotonic())
 
     _load_jobs()
-    while not stop.is_set():
-        lock = None
-        try:
-            with app.app_context():
-                db = get_db()
-                lock = LockConnection(db.engine)
-                if not lock.try_lock(SCHEDULER_LOCK):
-                    lock.close()
-                    lock = None
-                    stop.wait(1.0)
-                    continue
-                log.info("scheduler: leader in this process")
-                due: dict[str, float] = {}
-                while not stop.is_set():
-                    run_due(app, db.session, due, time.monotonic())
-                    lock.ping()
-                    stop.wait(1.0)
-        except Exception:
-            log.exception("scheduler: restarting")
-            stop.wait(2.0)
-        finally:
-            if lock is not None:
-                lock.close()
+    background.run_as_leader(app, stop, "scheduler", SCHEDULER_LOCK, start_term, log)
 
 
 def _load_jobs() -> None:

@@ -5,7 +5,6 @@ Every command is audited with the actor ``cli:<system user>``.
 
 from __future__ import annotations
 
-import getpass
 import sys
 
 import click
@@ -14,14 +13,11 @@ from flask.cli import AppGroup
 from flask.cli import with_appcontext
 
 from server import auth
+from server.commands.common import actor
 from server.errors import ApiError
 from server.extensions import db
 from server.queries import auth as q
 from server.services import accounts
-
-
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
 
 
 def _fail(exc: ApiError):
@@ -45,7 +41,7 @@ def create_user(username, role, region, responder_id, display_name, password_std
     session = db.session()
     try:
         user, generated = accounts.create_user(
-            session, _actor(), username, role, region, password, responder_id, display_name
+            session, actor(), username, role, region, password, responder_id, display_name
         )
     except ApiError as exc:
         _fail(exc)
@@ -68,7 +64,7 @@ def disable_user(username) -> None:
         user = q.user_by_name(session, username)
         if user is None:
             raise click.ClickException(f"no account '{username}'")
-        accounts.set_disabled(session, _actor(), user, True)
+        accounts.set_disabled(session, actor(), user, True)
     finally:
         session.close()
     click.echo(f"disabled '{username}'")
@@ -83,7 +79,7 @@ def enable_user(username) -> None:
         user = q.user_by_name(session, username)
         if user is None:
             raise click.ClickException(f"no account '{username}'")
-        accounts.set_disabled(session, _actor(), user, False)
+        accounts.set_disabled(session, actor(), user, False)
     finally:
         session.close()
     click.echo(f"enabled '{username}'")
@@ -111,7 +107,7 @@ def create_key(channel, name) -> None:
     """Create a channel key and print it once (only its hash is kept)."""
     session = db.session()
     try:
-        row, key = accounts.create_key(session, _actor(), channel, name)
+        row, key = accounts.create_key(session, actor(), channel, name)
     finally:
         session.close()
     click.echo(f"key {row.id} for channel {channel} (prefix {row.prefix}):")
@@ -127,7 +123,7 @@ def revoke_key(ref) -> None:
         row = q.key_by_ref(session, ref)
         if row is None:
             raise click.ClickException(f"no key '{ref}'")
-        accounts.revoke_key(session, _actor(), row)
+        accounts.revoke_key(session, actor(), row)
     finally:
         session.close()
     click.echo(f"revoked key {row.id} ({row.prefix})")
@@ -150,7 +146,7 @@ def wall_code(name) -> None:
     """Print a one-time code (and URL) that signs a wall screen in."""
     session = db.session()
     try:
-        code, user = accounts.create_wall_code(session, _actor(), name)
+        code, user = accounts.create_wall_code(session, actor(), name)
     except ApiError as exc:
         _fail(exc)
     finally:

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from geo.areas import LEVELS
+from server.commands.common import progress
 from server.extensions import db
 from server.services import areas as svc
 
 areas = AppGroup("areas", help="Administrative areas (Kemendagri codes) and population.")
-
-
-def _progress(label: str):
-    def wrap(items):
-        items = list(items)
-        with click.progressbar(items, label=label, file=sys.stderr) as bar:
-            yield from bar
-
-    return wrap
 
 
 @areas.command("load")
@@ -47,7 +37,7 @@ def load(path, level, code_field, name_field, parent_field) -> None:
             code_field=code_field,
             name_field=name_field,
             parent_field=parent_field,
-            progress=_progress(f"areas {level or ''}".strip()),
+            progress=progress(f"areas {level or ''}".strip()),
         )
     except svc.AreaLoadError as exc:
         raise click.ClickException(str(exc)) from None
@@ -101,7 +91,7 @@ def load_shared(folder, if_empty) -> None:
     """Load the national boundaries and population from FOLDER (KENDALI_BOUNDARIES_DIR)."""
     folder = folder or current_app.config["BOUNDARIES_DIR"]
     try:
-        for line in svc.bootstrap(db, folder, if_empty=if_empty, progress=_progress):
+        for line in svc.bootstrap(db, folder, if_empty=if_empty, progress=progress):
             click.echo(line)
     except svc.AreaLoadError as exc:
         raise click.ClickException(str(exc)) from None

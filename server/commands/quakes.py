@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask.cli import AppGroup
 
 from geo.quake import iso_utc
+from server.commands.common import progress
 from server.extensions import db
 from server.services import catalog as svc
 
@@ -15,15 +14,6 @@ quakes = AppGroup("quakes", help="Earthquakes: BMKG's historical catalog (2008â€
 
 #: How many skipped rows are listed one by one before the rest are only counted.
 LISTED_SKIPS = 20
-
-
-def _progress(label: str):
-    def wrap(items):
-        items = list(items)
-        with click.progressbar(items, label=label, file=sys.stderr) as bar:
-            yield from bar
-
-    return wrap
 
 
 @quakes.command("import")
@@ -36,7 +26,7 @@ def import_catalog(path: str) -> None:
     """
     session = db.session()
     try:
-        report = svc.import_catalog(session, path, progress=_progress("catalog"))
+        report = svc.import_catalog(session, path, progress=progress("catalog"))
     except svc.CatalogImportError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 
 import click
 from flask.cli import AppGroup
 
+from server.commands.common import actor
 from server.errors import ApiError
 from server.extensions import db
 from server.models import ResponderRow
 from server.services import responders as svc
 
 responders = AppGroup("responders", help="Field companions (Tagana, TKSK, ...).")
-
-
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
 
 
 def _fail(exc: ApiError):
@@ -41,7 +37,7 @@ def create(kind, name, phone, lat, lon, external_ref) -> None:
     if external_ref:
         data["external_ref"] = external_ref
     try:
-        row = svc.create(session, _actor(), data)
+        row = svc.create(session, actor(), data)
     except ApiError as exc:
         _fail(exc)
     finally:
@@ -63,7 +59,7 @@ def update(responder_id, availability, phone, name) -> None:
             raise click.ClickException(f"no responder {responder_id}")
         data = {k: v for k, v in (("availability", availability), ("phone", phone),
                                   ("name", name)) if v}
-        svc.update(session, _actor(), row, data)
+        svc.update(session, actor(), row, data)
     except ApiError as exc:
         _fail(exc)
     finally:
@@ -80,7 +76,7 @@ def deactivate(responder_id) -> None:
         row = session.get(ResponderRow, responder_id)
         if row is None:
             raise click.ClickException(f"no responder {responder_id}")
-        svc.deactivate(session, _actor(), row)
+        svc.deactivate(session, actor(), row)
     finally:
         session.close()
     click.echo(f"deactivated responder {responder_id}")
@@ -98,7 +94,7 @@ def import_csv(path) -> None:
 
     session = db.session()
     try:
-        report = svc.import_csv(session, _actor(), path, progress)
+        report = svc.import_csv(session, actor(), path, progress)
     finally:
         session.close()
     for lineno, reason in report.errors[:50]:
