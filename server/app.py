@@ -12,11 +12,11 @@ from flask import Flask
 from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server.config import PROJECT_ROOT
-from server.config import load_config
-from server.db import Database
 from server.extensions import limiter
 from server.extensions import socketio
+from server.platform.db import Database
+from server.platform.settings import PROJECT_ROOT
+from server.platform.settings import load_config
 
 
 def _secret_key(app: Flask) -> str:

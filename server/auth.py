@@ -26,9 +26,9 @@ from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import true
 
-from server import clock
-from server.db import get_session
 from server.errors import ApiError
+from server.platform import clock
+from server.platform.db import get_session
 from server.queries import auth as q
 
 ROLES = ("operator", "regional", "field", "wall", "admin")

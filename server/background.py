@@ -62,7 +62,7 @@ def run_as_leader(app: Flask, stop: threading.Event, name: str, lock_key: int, s
     error ends the term (the lock goes with its connection) and the election starts over.
     Never dies. ``name`` and ``log`` are the loop's, for its log lines.
     """
-    from server.db import get_db
+    from server.platform.db import get_db
     from server.queries.feeds import LockConnection
 
     while not stop.is_set():

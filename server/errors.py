@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from server.embedded import EmbeddedError
+from server.platform.embedded import EmbeddedError
 
 log = logging.getLogger(__name__)
 

@@ -23,5 +23,5 @@ limiter = Limiter(
     default_limits_exempt_when=lambda: not _has_bearer(),
     headers_enabled=True,
 )
-#: The current app's :class:`server.db.Database`.
+#: The current app's :class:`server.platform.db.Database`.
 db = LocalProxy(lambda: current_app.extensions["kendali_db"])

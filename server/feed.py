@@ -27,7 +27,7 @@ from flask import Flask
 
 from geo.bmkg import FeedParseError
 from geo.bmkg import parse_feed
-from server import clock
+from server.platform import clock
 from server.queries import events as event_queries
 from server.queries import feeds as q
 from server.services import quakes as quake_svc

@@ -117,7 +117,7 @@ class _Gap:
 
 def listen_loop(app: Flask, publisher: Publisher, on_revoked, stop: threading.Event) -> None:
     """LISTEN for event and revocation notices; tick the publisher. Never dies."""
-    from server.db import get_db
+    from server.platform.db import get_db
 
     while not stop.is_set():
         conn = None

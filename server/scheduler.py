@@ -62,7 +62,7 @@ def run_due(app: Flask, session_factory, due: dict[str, float], now: float) -> l
 
 def run_once(app: Flask) -> list[str]:
     """Run every registered job now (tests, and ``kendali scheduler run-once``)."""
-    from server.db import get_db
+    from server.platform.db import get_db
 
     with app.app_context():
         return run_due(app, get_db().session, {}, time.monotonic())

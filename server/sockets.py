@@ -23,10 +23,10 @@ from flask_socketio import leave_room
 
 from server import auth
 from server import status
-from server.db import get_db
 from server.events import NAMESPACE
 from server.events import message
 from server.extensions import socketio
+from server.platform.db import get_db
 from server.queries import events as event_queries
 
 log = logging.getLogger(__name__)

@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from server import create_app
-from server import migrate
-from server.config import PROJECT_ROOT
-from server.embedded import EmbeddedPostgres
+from server.platform import migrate
+from server.platform.embedded import EmbeddedPostgres
+from server.platform.settings import PROJECT_ROOT
 
 SHARED = Path(os.environ.get("KENDALI_SHARED_DIR", PROJECT_ROOT.parent / "shared")).resolve()
 BOUNDARIES = Path(os.environ.get("KENDALI_BOUNDARIES_DIR", SHARED / "data" / "boundaries"))

@@ -16,7 +16,7 @@ import time
 from server.bench.procs import BIN
 from server.bench.procs import Proc
 from server.bench.procs import Procs
-from server.config import PROJECT_ROOT
+from server.platform.settings import PROJECT_ROOT
 
 
 class WorkerError(RuntimeError):

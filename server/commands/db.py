@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from server import migrate
-from server.embedded import EmbeddedError
 from server.extensions import db
+from server.platform import migrate
+from server.platform.embedded import EmbeddedError
 
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 

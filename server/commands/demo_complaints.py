@@ -8,8 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from server import clock
 from server.extensions import db
+from server.platform import clock
 from server.services import audit
 from server.services.complaints import demo as svc
 from server.services.complaints.levels import service_levels

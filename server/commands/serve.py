@@ -10,10 +10,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from server import background
-from server import migrate
-from server.embedded import EmbeddedError
 from server.extensions import db
 from server.extensions import socketio
+from server.platform import migrate
+from server.platform.embedded import EmbeddedError
 from server.services import areas as area_svc
 
 

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from geo.areas import AreaCodeError
 from geo.areas import normalize_code
 from server import auth
-from server import clock
 from server.errors import ApiError
 from server.models import ApiKeyRow
 from server.models import TokenRow
 from server.models import UserRow
+from server.platform import clock
 from server.queries import auth as q
 from server.services import audit
 

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from geo import dispatch as rules
 from geo.dispatch import Candidate
 from geo.dispatch import Unit
-from server import clock
 from server.models import DispatchRow
 from server.models import IncidentAreaRow
 from server.models import IncidentRow
 from server.models import ResponderRow
+from server.platform import clock
 from server.queries import dispatch as q
 from server.queries import events as event_queries
 from server.services import audit

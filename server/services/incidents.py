@@ -8,11 +8,11 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from geo import dispatch as rules
-from server import clock
 from server.errors import ApiError
 from server.models import IncidentAreaRow
 from server.models import IncidentRow
 from server.models import QuakeRow
+from server.platform import clock
 from server.queries import dispatch as q
 from server.queries import events as event_queries
 from server.queries import quakes as quake_queries

@@ -20,8 +20,8 @@ import requests
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from server import clock
 from server.models import DeliveryRow
+from server.platform import clock
 from server.queries import dispatch as q
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ from geo.quake import best_match
 from geo.quake import changed_fields
 from geo.quake import publication_order
 from geo.quake import solution_of
-from server import clock
 from server.models import QuakeRow
+from server.platform import clock
 from server.queries import events as event_queries
 from server.queries import quakes as q
 from server.services import impact as impact_svc

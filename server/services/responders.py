@@ -13,10 +13,10 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from geo.crs import valid_lat_lon
-from server import clock
 from server.errors import ApiError
 from server.models import PositionRow
 from server.models import ResponderRow
+from server.platform import clock
 from server.queries import areas as area_queries
 from server.queries import dispatch as q
 from server.queries import events as event_queries

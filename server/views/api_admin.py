@@ -7,9 +7,9 @@ from flask import jsonify
 from flask import request
 
 from server import auth
-from server.db import get_session
 from server.errors import ApiError
 from server.errors import NotFound
+from server.platform.db import get_session
 from server.queries import audit as audit_q
 from server.queries import auth as q
 from server.services import accounts

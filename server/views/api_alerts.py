@@ -12,9 +12,9 @@ from flask import current_app
 from flask import request
 
 from server import auth
-from server.db import get_session
 from server.errors import ApiError
 from server.errors import NotFound
+from server.platform.db import get_session
 from server.services import alerts
 from server.services import layers
 

@@ -9,9 +9,9 @@ from flask import current_app
 from flask import jsonify
 from flask import request
 
-from server.db import get_session
 from server.errors import ApiError
 from server.errors import NotFound
+from server.platform.db import get_session
 from server.queries import areas as q
 
 bp = Blueprint("api_areas", __name__, url_prefix="/api/v1/areas")

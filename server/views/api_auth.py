@@ -8,9 +8,9 @@ from flask import jsonify
 from flask import request
 
 from server import auth
-from server.db import get_session
 from server.errors import ApiError
 from server.extensions import limiter
+from server.platform.db import get_session
 from server.services import accounts
 from server.validation import json_object
 from server.validation import string_field

@@ -6,10 +6,10 @@ from flask import Blueprint
 from flask import jsonify
 
 from server import auth
-from server import clock
-from server.db import get_session
 from server.errors import NotFound
 from server.models import ApiKeyRow
+from server.platform import clock
+from server.platform.db import get_session
 
 bp = Blueprint("api_channels", __name__, url_prefix="/api/v1/channels")
 

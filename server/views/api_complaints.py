@@ -18,10 +18,10 @@ from flask import request
 
 from geo import geojson
 from server import auth
-from server.db import get_session
 from server.errors import ApiError
 from server.errors import NotFound
 from server.extensions import limiter
+from server.platform.db import get_session
 from server.queries.complaints import reads
 from server.services.complaints import duplicates
 from server.services.complaints import followup

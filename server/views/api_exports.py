@@ -17,9 +17,9 @@ from flask import stream_with_context
 
 from geo.dispatch import TRANSITIONS
 from server import auth
-from server.db import get_db
 from server.errors import ApiError
 from server.errors import NotFound
+from server.platform.db import get_db
 from server.queries import exports as q
 from server.queries.layers import LAYERS
 from server.services import exports as writers

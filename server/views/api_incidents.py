@@ -9,11 +9,11 @@ from flask import request
 
 from geo import dispatch as rules
 from server import auth
-from server.db import get_session
 from server.errors import ApiError
 from server.errors import NotFound
 from server.models import DispatchRow
 from server.models import ResponderRow
+from server.platform.db import get_session
 from server.queries import dispatch as q
 from server.services import dispatch as dispatch_svc
 from server.services import incidents as incident_svc

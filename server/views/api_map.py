@@ -19,8 +19,8 @@ from flask import request
 
 from geo import geojson
 from server import auth
-from server.db import get_session
 from server.errors import ApiError
+from server.platform.db import get_session
 from server.queries import map as q
 from server.views.query_args import bbox_arg
 

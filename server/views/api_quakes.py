@@ -8,9 +8,9 @@ from flask import request
 
 from geo import geojson
 from server import auth
-from server.db import get_session
 from server.errors import ApiError
 from server.errors import NotFound
+from server.platform.db import get_session
 from server.queries import dispatch as dispatch_queries
 from server.queries import quakes as q
 from server.services.quakes import summary

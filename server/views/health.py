@@ -9,9 +9,9 @@ from flask import jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from server import status
-from server.db import get_db
-from server.db import get_session
-from server.embedded import EmbeddedError
+from server.platform.db import get_db
+from server.platform.db import get_session
+from server.platform.embedded import EmbeddedError
 from server.queries import areas as area_queries
 from server.queries import events as event_queries
 from server.queries import feeds as feed_queries

@@ -15,9 +15,9 @@ from flask import render_template
 from flask import request
 
 from server import auth
-from server.db import get_session
 from server.errors import ApiError
 from server.errors import NotFound
+from server.platform.db import get_session
 from server.services import layers
 from server.services import ogc as svc
 

@@ -13,11 +13,11 @@ from flask import session as cookie_session
 from flask import url_for
 
 from server import auth
-from server.db import get_session
 from server.errors import ApiError
 from server.extensions import limiter
 from server.i18n import TEXT
 from server.i18n import t
+from server.platform.db import get_session
 from server.services import accounts
 from server.views.api_auth import login_rate_key
 

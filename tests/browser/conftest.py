@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from server.config import PROJECT_ROOT
+from server.platform.settings import PROJECT_ROOT
 from tests.conftest import make_app
 from tests.conftest import start_server
 from tests.conftest import stop_server

@@ -108,7 +108,7 @@ class Redis:
 
 def private_cluster():
     """A PostgreSQL cluster of its own (so that the test may restart it)."""
-    from server.embedded import EmbeddedPostgres
+    from server.platform.embedded import EmbeddedPostgres
 
     base = tempfile.mkdtemp(prefix="kendali-fault-", dir="/tmp")
     os.chmod(base, 0o755)

@@ -73,8 +73,8 @@ def test_killing_one_of_two_processes_loses_and_repeats_nothing(database_url, en
 @pytest.fixture
 def own_cluster(migrated_database):
     """A server on a cluster of its own, with the national boundaries loaded."""
-    from server import migrate
     from server.extensions import db
+    from server.platform import migrate
     from server.services import areas
     from tests.conftest import make_app
 

@@ -306,7 +306,7 @@ def test_the_sealed_identity_opens_with_the_key_only(
 ):
     from cryptography.exceptions import InvalidTag
 
-    from server import crypto
+    from server.platform import crypto
     from tests.conftest import make_app
 
     who = Identity()

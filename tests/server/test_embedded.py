@@ -13,8 +13,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from server import migrate
-from server.embedded import EmbeddedPostgres
+from server.platform import migrate
+from server.platform.embedded import EmbeddedPostgres
 
 KENDALI = str(Path(sys.executable).parent / "kendali")
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from server import auth
-from server import clock
 from server.errors import ApiError
 from server.errors import NotFound
 from server.models import ComplaintRow
+from server.platform import clock
 from server.queries.complaints import followup as q
 from server.services import audit
 from server.services.complaints.followup import Conflict

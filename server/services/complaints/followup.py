@@ -16,10 +16,10 @@ from geo.workflow import MissingField
 from geo.workflow import TransitionNotAllowed
 from geo.workflow import plan_transition
 from server import auth
-from server import clock
 from server.errors import ApiError
 from server.errors import NotFound
 from server.models import ComplaintRow
+from server.platform import clock
 from server.queries import events as event_queries
 from server.queries.complaints import followup as q
 from server.queries.complaints import reads

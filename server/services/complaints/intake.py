@@ -24,9 +24,9 @@ from geo.complaint import SubmissionError
 from geo.complaint import parse_submission
 from geo.privacy import content_hash
 from server import auth
-from server import clock
-from server import crypto
 from server.errors import database_unavailable
+from server.platform import clock
+from server.platform import crypto
 from server.queries.complaints import intake as q
 from server.queries.complaints import log as log_q
 from server.services.complaints import placement

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from geo.privacy import village_key
 from server import auth
-from server import clock
-from server import crypto
 from server.errors import ApiError
+from server.platform import clock
+from server.platform import crypto
 from server.queries import areas as area_queries
 from server.queries.complaints import followup as q
 from server.queries.complaints import privacy as privacy_q

@@ -12,8 +12,8 @@ from collections import defaultdict
 
 from sqlalchemy.orm import Session
 
-from server import clock
 from server import scheduler
+from server.platform import clock
 from server.queries.complaints import followup as q
 from server.queries.complaints import log as log_q
 from server.queries.complaints import reads

@@ -19,7 +19,7 @@ from geo.address import AddressIndex
 from geo.address import AddressMatch
 from geo.privacy import keyed_hash
 from geo.privacy import village_key
-from server import crypto
+from server.platform import crypto
 from server.queries import areas as area_queries
 from server.queries.areas import Placement
 from server.queries.complaints import intake as q

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 _CATEGORIES = "PKH,BPNT/Sembako,BLT,PBI-JK,disaster aid,other"
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
-from server.embedded import EmbeddedPostgres
+from server.platform.embedded import EmbeddedPostgres
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Alembic environment: the connection (or URL) comes from ``server.migrate``."""
+"""Alembic environment: the connection (or URL) comes from ``server.platform.migrate``."""
 
 from alembic import context
 
@@ -15,7 +15,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    raise RuntimeError("run migrations through `kendali db upgrade` (server/migrate.py)")
+    raise RuntimeError("run migrations through `kendali db upgrade` (server/platform/migrate.py)")
 
 
 run_migrations_online()

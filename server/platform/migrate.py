@@ -9,7 +9,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from server.db import POSTGIS_HINT
+from server.platform.db import POSTGIS_HINT
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
