@@ -82,7 +82,7 @@ def _register(app: Flask) -> None:
     from server import errors
     from server import headers
     from server import i18n
-    from server import sockets  # noqa: F401 - registers the /live handlers
+    from server.realtime import events
     from server.views import api_admin
     from server.views import api_areas
     from server.views import api_auth
@@ -130,4 +130,5 @@ def _register(app: Flask) -> None:
 
     @app.context_processor
     def _template_globals():
-        return {"t": i18n.t, "lang": i18n.language(), "csrf_token": auth.csrf_token}
+        return {"t": i18n.t, "lang": i18n.language(), "csrf_token": auth.csrf_token,
+                "live_events": events.for_pages()}

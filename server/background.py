@@ -16,10 +16,10 @@ def start(app: Flask) -> threading.Event:
     """Start this process's loops once per app; set the returned event to stop them."""
     from server import feed
     from server import scheduler
-    from server import status
-    from server.publisher import Publisher
-    from server.publisher import listen_loop
-    from server.sockets import disconnect_revoked
+    from server.realtime import status
+    from server.realtime.publisher import Publisher
+    from server.realtime.publisher import listen_loop
+    from server.realtime.sockets import disconnect_revoked
 
     if id(app) in _started:
         return _started[id(app)]

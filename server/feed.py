@@ -30,12 +30,11 @@ from geo.bmkg import parse_feed
 from server.platform import clock
 from server.queries import events as event_queries
 from server.queries import feeds as q
+from server.realtime import events
 from server.services import quakes as quake_svc
 
 log = logging.getLogger(__name__)
 
-FEED_STALE = "feed.stale"
-FEED_RECOVERED = "feed.recovered"
 
 
 class FetchError(RuntimeError):
@@ -173,7 +172,7 @@ class Poller:
         st.last_error = None
         if st.stale:
             st.stale = False
-            event_queries.append(session, FEED_RECOVERED, [], {"feed": name})
+            event_queries.append(session, events.FEED_RECOVERED, [], {"feed": name})
         session.commit()
 
     def _failure(self, session, st, name: str, reason: str, interval: float) -> float:
@@ -190,7 +189,7 @@ class Poller:
             st.stale = True
             event_queries.append(
                 session,
-                FEED_STALE,
+                events.FEED_STALE,
                 [],
                 {"feed": name, "since": st.failing_since.isoformat(), "error": st.last_error},
             )

@@ -25,14 +25,12 @@ from server.models import ResponderRow
 from server.platform import clock
 from server.queries import dispatch as q
 from server.queries import events as event_queries
+from server.realtime import events
 from server.services import audit
 from server.services import notify
 
 log = logging.getLogger(__name__)
 
-INCIDENT_CREATED = "incident.created"
-AREA_UNSTAFFED = "area.unstaffed"
-DISPATCH_EVENT = "dispatch.{state}"  # dispatch.notified, dispatch.acknowledged, ...
 
 
 class DispatchStateError(Exception):
@@ -72,7 +70,7 @@ def _log(session: Session, actor, d: DispatchRow, responder: ResponderRow | None
          before: str | None) -> None:
     """A transition goes to the event log (command room, area rooms, the responder) and the
     audit trail."""
-    event_queries.append(session, DISPATCH_EVENT.format(state=d.state), [d.area_code],
+    event_queries.append(session, events.dispatch_event(d.state), [d.area_code],
                          dispatch_payload(d, responder), responder_ids=[d.responder_id])
     audit.record(session, actor, f"dispatch.{d.state}", "dispatch", d.id,
                  {"state": before} if before else None, {"state": d.state})
@@ -98,7 +96,7 @@ def _notify_many(session: Session, actor, incident: IncidentRow,
     session.flush()
     people = q.responders_by_id(session, [d.responder_id for d in rows])
     event_queries.append_many(session, [
-        (DISPATCH_EVENT.format(state=d.state), [d.area_code],
+        (events.dispatch_event(d.state), [d.area_code],
          dispatch_payload(d, people[d.responder_id]), [d.responder_id]) for d in rows])
     for d in rows:
         audit.record(session, actor, "dispatch.notified", "dispatch", d.id, None,
@@ -115,7 +113,7 @@ def _unstaffed(session: Session, area: IncidentAreaRow, acknowledged: int) -> No
     if area.unstaffed_at is not None:
         return
     area.unstaffed_at = clock.now()
-    event_queries.append(session, AREA_UNSTAFFED, [area.code],
+    event_queries.append(session, events.AREA_UNSTAFFED, [area.code],
                          {"incident_id": area.incident_id, "area": area.code, "name": area.name,
                           "acknowledged": acknowledged, "needed": area.needed})
 

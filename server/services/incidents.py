@@ -16,11 +16,9 @@ from server.platform import clock
 from server.queries import dispatch as q
 from server.queries import events as event_queries
 from server.queries import quakes as quake_queries
+from server.realtime import events
 from server.services import audit
 from server.services import dispatch as dispatch_svc
-
-INCIDENT_CREATED = "incident.created"
-INCIDENT_UPDATED = "incident.updated"
 
 
 def incident_dict(row: IncidentRow) -> dict:
@@ -78,7 +76,7 @@ def for_quake(session: Session, quake: QuakeRow) -> IncidentRow | None:
 
 
 def _log_created(session: Session, incident: IncidentRow, areas) -> None:
-    event_queries.append(session, INCIDENT_CREATED, [a.code for a in areas],
+    event_queries.append(session, events.INCIDENT_CREATED, [a.code for a in areas],
                          {**incident_dict(incident), "areas": [a.code for a in areas]})
     audit.record(session, incident.created_by, "incident.create", "incident", incident.id, None,
                  incident_dict(incident))

@@ -25,11 +25,9 @@ from server.models import QuakeRow
 from server.platform import clock
 from server.queries import events as event_queries
 from server.queries import quakes as q
+from server.realtime import events
 from server.services import impact as impact_svc
 from server.services import incidents
-
-QUAKE_CREATED = "quake.created"
-QUAKE_UPDATED = "quake.updated"
 
 
 @dataclass
@@ -135,7 +133,7 @@ def ingest(session: Session, sightings: list[Sighting]) -> IngestResult:
             result.unchanged += 1
     for qid, (row, created) in touched.items():
         impact = impact_svc.store(session, row)
-        _log_event(session, row, impact, QUAKE_CREATED if created else QUAKE_UPDATED)
+        _log_event(session, row, impact, events.QUAKE_CREATED if created else events.QUAKE_UPDATED)
         (result.created if created else result.updated).append(qid)
     session.commit()
     result.committed_at = time.perf_counter()

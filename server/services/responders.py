@@ -20,10 +20,10 @@ from server.platform import clock
 from server.queries import areas as area_queries
 from server.queries import dispatch as q
 from server.queries import events as event_queries
+from server.realtime import events
 from server.services import audit
 
 AVAILABILITY = ("on_duty", "off_duty", "busy")
-RESPONDER_MOVED = "responder.moved"
 
 
 def point(lat: float, lon: float) -> str:
@@ -182,7 +182,7 @@ def update_position(session: Session, responder: ResponderRow, lat: float, lon: 
     session.add(PositionRow(responder_id=responder.id, at=at, geom=f"SRID=4326;POINT({lon} {lat})",
                             accuracy_m=accuracy_m, incident_id=open_incident))
     regions = [c for c in (responder.district_code,) if c]
-    event_queries.append(session, RESPONDER_MOVED, regions,
+    event_queries.append(session, events.RESPONDER_MOVED, regions,
                          {"responder_id": responder.id, "lat": round(lat, 5),
                           "lon": round(lon, 5), "accuracy_m": accuracy_m,
                           "at": at.isoformat(), "incident_id": open_incident},

@@ -13,10 +13,10 @@ from flask import stream_with_context
 from server import auth
 from server.errors import ApiError
 from server.errors import NotFound
-from server.events import message
 from server.platform.db import get_db
 from server.platform.db import get_session
 from server.queries import events as q
+from server.realtime.emit import message
 
 bp = Blueprint("api_events", __name__, url_prefix="/api/v1/events")
 readers = auth.require("operator", "admin", "wall", "regional", "field")

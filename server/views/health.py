@@ -8,7 +8,6 @@ from flask import Blueprint
 from flask import jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
-from server import status
 from server.platform.db import get_db
 from server.platform.db import get_session
 from server.platform.embedded import EmbeddedError
@@ -16,6 +15,7 @@ from server.queries import areas as area_queries
 from server.queries import events as event_queries
 from server.queries import feeds as feed_queries
 from server.queries import health as health_queries
+from server.realtime import status
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)

@@ -307,8 +307,8 @@
   const live = new K.Live({ page: 'field' });
   live.bindIndicator($('#conn'));
   K.live = live; // for the browser tests and the console
-  live.on('dispatch.*', (msg) => {
-    if (msg.type === 'dispatch.notified' && navigator.vibrate) navigator.vibrate([300, 150, 300]);
+  live.on(K.family(K.ev.DISPATCH_PREFIX), (msg) => {
+    if (msg.type === K.ev.DISPATCH_PREFIX + 'notified' && navigator.vibrate) navigator.vibrate([300, 150, 300]);
     loadSoon();
   });
   live.on('synced', () => {

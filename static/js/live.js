@@ -64,9 +64,9 @@
         // this handler: a `synced` among them has already made the stream live.
         if (this.state !== 'live') this.setState('syncing');
       });
-      s.on('event', (msg) => this.receive(msg));
-      s.on('synced', (msg) => this.synced(msg));
-      s.on('reset', (msg) => this.reset(msg, 'gap'));
+      s.on(K.ev.MSG_EVENT, (msg) => this.receive(msg));
+      s.on(K.ev.MSG_SYNCED, (msg) => this.synced(msg));
+      s.on(K.ev.MSG_RESET, (msg) => this.reset(msg, 'gap'));
       s.on('disconnect', () => this.setState('offline'));
       s.on('connect_error', () => this.refused());
       return this;

@@ -437,11 +437,11 @@
     add(msg) {
       const p = msg.payload || {};
       let mark = null;
-      if (msg.type === 'complaint.created' && Array.isArray(p.point)) {
+      if (msg.type === K.ev.COMPLAINT_CREATED && Array.isArray(p.point)) {
         mark = L.circleMarker([p.point[1], p.point[0]], {
           radius: 0.3 * rem(), className: 'kd-pb kd-pb-complaint', interactive: false,
         });
-      } else if (msg.type.startsWith('quake.') && typeof p.lat === 'number') {
+      } else if (K.sameFamily(msg.type, K.ev.QUAKE_CREATED) && typeof p.lat === 'number') {
         mark = L.circleMarker([p.lat, p.lon], {
           radius: (0.3 + 0.15 * (p.magnitude || 0)) * rem(), className: 'kd-pb kd-pb-quake',
           interactive: false,

@@ -485,7 +485,7 @@
     const text = K.describe(msg, nameOf);
     if (text) ticker.add(msg, text);
   });
-  live.on('complaint.created', (msg) => {
+  live.on(K.ev.COMPLAINT_CREATED, (msg) => {
     complaints.addComplaint(msg.payload);
     if (acceptsNew(msg.payload || {})) {
       state.fresh += 1;
@@ -493,7 +493,7 @@
       $('#fresh').textContent = K.t('ui_fresh', { n: state.fresh });
     }
   });
-  live.on('complaint.updated', (msg) => {
+  live.on(K.ev.COMPLAINT_UPDATED, (msg) => {
     const p = msg.payload || {};
     const li = document.querySelector('#complaints li[data-id="' + Number(p.id) + '"]');
     if (li) {
@@ -510,11 +510,11 @@
     }
     complaints.refreshSoon();
   });
-  live.on('complaint.overdue', () => complaints.refreshSoon());
-  live.on('incident.*', loadIncidentsSoon);
-  live.on('dispatch.*', loadIncidentsSoon);
-  live.on('area.unstaffed', loadIncidentsSoon);
-  live.on('responder.moved', () => responders.refreshSoon());
+  live.on(K.ev.COMPLAINT_OVERDUE, () => complaints.refreshSoon());
+  live.on(K.family(K.ev.INCIDENT_CREATED), loadIncidentsSoon);
+  live.on(K.family(K.ev.DISPATCH_PREFIX), loadIncidentsSoon);
+  live.on(K.ev.AREA_UNSTAFFED, loadIncidentsSoon);
+  live.on(K.ev.RESPONDER_MOVED, () => responders.refreshSoon());
   live.on('reset', () => {
     loadList();
     complaints.refresh();

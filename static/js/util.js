@@ -8,6 +8,13 @@
   const app = document.getElementById('app');
   K.config = app ? Object.assign({}, app.dataset) : {};
 
+  /** Event names, from the server's single list (server/realtime/events.py), as JSON data. */
+  const evBlock = document.getElementById('kendali-events');
+  K.ev = evBlock ? JSON.parse(evBlock.textContent) : {};
+  /** 'quake.created' -> 'quake.*' (the live bus's family pattern). */
+  K.family = (name) => name.slice(0, name.indexOf('.')) + '.*';
+  K.sameFamily = (type, name) => type.startsWith(name.slice(0, name.indexOf('.') + 1));
+
   /** el('li', {class: 'x', dataset: {id: 3}, onclick: fn}, 'text', childNode, ...) */
   K.el = function (tag, attrs, ...children) {
     const node = document.createElement(tag);

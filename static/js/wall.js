@@ -440,7 +440,7 @@
   function feedEvent(msg) {
     const p = msg.payload || {};
     const f = Object.assign({}, state.feeds[p.feed] || {});
-    f.stale = msg.type === 'feed.stale';
+    f.stale = msg.type === K.ev.FEED_STALE;
     if (f.stale) f.since = p.since || msg.time;
     else f.last_success = msg.time;
     state.feeds[p.feed] = f;
@@ -531,15 +531,15 @@
     const text = K.describe(msg, nameOf);
     if (text) ticker.add(msg, text);
   });
-  live.on('complaint.created', complaintCreated);
-  live.on('complaint.updated', reloadSummarySoon);
-  live.on('complaint.overdue', reloadSummarySoon);
-  live.on('quake.*', quakeEvent);
-  live.on('incident.*', loadIncidentsSoon);
-  live.on('dispatch.*', dispatchEvent);
-  live.on('area.unstaffed', unstaffedEvent);
-  live.on('feed.*', feedEvent);
-  live.on('responder.moved', () => responders.refreshSoon());
+  live.on(K.ev.COMPLAINT_CREATED, complaintCreated);
+  live.on(K.ev.COMPLAINT_UPDATED, reloadSummarySoon);
+  live.on(K.ev.COMPLAINT_OVERDUE, reloadSummarySoon);
+  live.on(K.family(K.ev.QUAKE_CREATED), quakeEvent);
+  live.on(K.family(K.ev.INCIDENT_CREATED), loadIncidentsSoon);
+  live.on(K.family(K.ev.DISPATCH_PREFIX), dispatchEvent);
+  live.on(K.ev.AREA_UNSTAFFED, unstaffedEvent);
+  live.on(K.family(K.ev.FEED_STALE), feedEvent);
+  live.on(K.ev.RESPONDER_MOVED, () => responders.refreshSoon());
   live.on('reset', () => reloadAll());
   live.on('state', ({ state: s }) => {
     app.dataset.live = s;

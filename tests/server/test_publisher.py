@@ -2,9 +2,9 @@
 
 from sqlalchemy.orm import Session
 
-from server.publisher import GAP_GRACE_S
-from server.publisher import Publisher
 from server.queries import events as q
+from server.realtime.publisher import GAP_GRACE_S
+from server.realtime.publisher import Publisher
 
 
 class Clock:

@@ -23,11 +23,11 @@ from server.platform import clock
 from server.queries import events as event_queries
 from server.queries.complaints import followup as q
 from server.queries.complaints import reads
+from server.realtime import events
 from server.services import audit
 from server.services.complaints import present
 from server.services.complaints.levels import service_levels
 
-UPDATED = "complaint.updated"
 #: Fields a group member copies from its primary.
 SHARED = ("status", "reason", "assigned_to", "follow_up_due", *sorted(set(STAMPS.values())))
 
@@ -67,7 +67,7 @@ def publish(session: Session, ids: list[int]) -> None:
     for row in reads.public_rows(session, ids):
         event_queries.append(
             session,
-            UPDATED,
+            events.COMPLAINT_UPDATED,
             [c for c in [present.finest_code(row)] if c],
             present.event_payload(row),
         )

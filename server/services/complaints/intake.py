@@ -29,13 +29,13 @@ from server.platform import clock
 from server.platform import crypto
 from server.queries.complaints import intake as q
 from server.queries.complaints import log as log_q
+from server.realtime import events
 from server.services.complaints import placement
 from server.services.complaints import present
 from server.services.complaints.levels import service_levels
 
 log = logging.getLogger(__name__)
 
-CREATED = "complaint.created"
 #: Stands for an NDJSON line that is not JSON (its item fails alone).
 MALFORMED = object()
 
@@ -206,7 +206,7 @@ def _flag_and_log(
         actor=principal.label,
         role=principal.role,
         ip=auth.client_ip(),
-        event_type=CREATED,
+        event_type=events.COMPLAINT_CREATED,
         rows=[
             (
                 it.public["id"],

@@ -18,9 +18,9 @@ from server.queries.complaints import followup as q
 from server.queries.complaints import log as log_q
 from server.queries.complaints import reads
 from server.queries.complaints import summary as summary_q
+from server.realtime import events
 from server.services.complaints import present
 
-OVERDUE = "complaint.overdue"
 ACTOR = "system:service-levels"
 
 
@@ -39,11 +39,11 @@ def mark_overdue(session: Session) -> int:
             session, ids, now, ACTOR, "overdue", None, [{"deadline": deadline}] * len(ids)
         )
     rows = {r["id"]: r for r in reads.public_rows(session, [cid for cid, _, _ in flagged])}
-    events = []
+    items = []
     for cid, deadline, due in flagged:
         payload = present.event_payload(rows[cid]) | {"deadline": deadline, "due": due.isoformat()}
-        events.append((present.finest_code(rows[cid]), payload))
-    log_q.append_events(session, OVERDUE, events)
+        items.append((present.finest_code(rows[cid]), payload))
+    log_q.append_events(session, events.COMPLAINT_OVERDUE, items)
     log_q.audit_many(
         session,
         ACTOR,

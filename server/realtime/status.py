@@ -12,8 +12,9 @@ import logging
 
 import redis
 
-from server.events import NAMESPACE
 from server.extensions import socketio
+from server.realtime.events import MSG_STATUS
+from server.realtime.events import NAMESPACE
 
 log = logging.getLogger(__name__)
 
@@ -45,5 +46,5 @@ def watch(app, stop, interval: float = 2.0) -> None:
         if state != STATE["redis"]:
             STATE["redis"] = state
             log.warning("redis is %s", state)
-            socketio.emit("status", snapshot(), namespace=NAMESPACE, ignore_queue=True)
+            socketio.emit(MSG_STATUS, snapshot(), namespace=NAMESPACE, ignore_queue=True)
         stop.wait(interval)

@@ -22,12 +22,13 @@ from flask_socketio import join_room
 from flask_socketio import leave_room
 
 from server import auth
-from server import status
-from server.events import NAMESPACE
-from server.events import message
 from server.extensions import socketio
 from server.platform.db import get_db
 from server.queries import events as event_queries
+from server.realtime import events
+from server.realtime import status
+from server.realtime.emit import message
+from server.realtime.events import NAMESPACE
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def _catch_up(app, sid: str, principal: auth.Principal, since: int | None) -> No
                     _send_missed(app, session, sid, scope, since, frontier)
                 for room in scope.default_rooms():
                     socketio.server.enter_room(sid, room, namespace=NAMESPACE)
-                socketio.emit("synced", {"seq": frontier, **status.snapshot()}, to=sid,
+                socketio.emit(events.MSG_SYNCED, {"seq": frontier, **status.snapshot()}, to=sid,
                               namespace=NAMESPACE, ignore_queue=True)
         finally:
             session.close()
@@ -142,13 +143,13 @@ def _missed(app, session, scope, since: int, frontier: int) -> list[dict] | None
 def _send_missed(app, session, sid, scope, since: int, frontier: int) -> None:
     messages = _missed(app, session, scope, since, frontier)
     if messages is None:
-        socketio.emit("reset", {"reason": "gap too old for catch-up", "seq": frontier},
+        socketio.emit(events.MSG_RESET, {"reason": "gap too old for catch-up", "seq": frontier},
                       to=sid, namespace=NAMESPACE, ignore_queue=True)
         return
     # The socket is this process's: emit locally (through Redis, every event would be
     # published, read back by every process, and could arrive after a later live event).
     for msg in messages:
-        socketio.emit("event", msg, to=sid, namespace=NAMESPACE, ignore_queue=True)
+        socketio.emit(events.MSG_EVENT, msg, to=sid, namespace=NAMESPACE, ignore_queue=True)
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from server import events
 from server.queries import events as q
+from server.realtime.emit import publish_local
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ POLL_S = 0.5
 class Publisher:
     """Releases committed events in sequence order (one per process)."""
 
-    def __init__(self, emit=events.publish_local, monotonic=time.monotonic) -> None:
+    def __init__(self, emit=publish_local, monotonic=time.monotonic) -> None:
         self.emit = emit
         self.monotonic = monotonic
         self.last: int | None = None

@@ -1,8 +1,4 @@
-"""Event names, the rooms an event goes to, and emitting committed events to Socket.IO.
-
-Events are ``noun.verb`` strings defined here once. Room names only ever come from the
-builders in :mod:`server.auth` (scope decides which rooms a client may join).
-"""
+"""Committed events to this process's Socket.IO clients: the wire form and the rooms."""
 
 from __future__ import annotations
 
@@ -11,10 +7,8 @@ from server.auth import national_room
 from server.auth import responder_room
 from server.extensions import socketio
 from server.models import EventRow
-
-NAMESPACE = "/live"
-
-AUTH_REVOKED = "auth.revoked"
+from server.realtime.events import MSG_EVENT
+from server.realtime.events import NAMESPACE
 
 
 def message(row: EventRow) -> dict:
@@ -39,10 +33,9 @@ def rooms_for(row: EventRow) -> list[str]:
 def publish_local(rows: list[EventRow]) -> None:
     """Emit committed events to this process's clients in their rooms (each client once).
 
-    Only :mod:`server.publisher` calls this: every process tails the log itself, so the
-    message queue is bypassed to avoid delivering an event twice.
+    Only :mod:`server.realtime.publisher` calls this: every process tails the log itself, so
+    the message queue is bypassed to avoid delivering an event twice.
     """
     for row in rows:
-        socketio.emit(
-            "event", message(row), to=rooms_for(row), namespace=NAMESPACE, ignore_queue=True
-        )
+        socketio.emit(MSG_EVENT, message(row), to=rooms_for(row), namespace=NAMESPACE,
+                      ignore_queue=True)
