@@ -15,10 +15,11 @@ def __getattr__(name):
     # ``app`` is built on first access, so ``kendali serve`` can import this module only to patch.
     if name == "app":
         global app
-        from server import background
+        from server.jobs import loops
+        from server.platform import runtime
 
         app = create_app()
-        background.start(app)
-        background.tune_gc()
+        loops.start(app)
+        runtime.tune_gc()
         return app
     raise AttributeError(name)

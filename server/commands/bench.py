@@ -141,7 +141,7 @@ def quake(rounds: int, magnitude: float) -> None:
     from datetime import datetime
     from datetime import timedelta
 
-    from server import feed
+    from server.jobs import feed
     from server.queries import quakes as quake_queries
 
     body = {"data": b""}

@@ -9,10 +9,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from server import background
 from server.extensions import db
 from server.extensions import socketio
+from server.jobs import loops
 from server.platform import migrate
+from server.platform import runtime
 from server.platform.embedded import EmbeddedError
 from server.services import areas as area_svc
 
@@ -58,7 +59,7 @@ def serve(host, port, workers, no_prepare) -> None:
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, _stop)
-    background.start(app)
+    loops.start(app)
     click.echo(f"kendali: serving on http://{host}:{port} ({app.config['ASYNC_MODE']})", err=True)
     if app.config["ASYNC_MODE"] == "eventlet":
         run_eventlet(app, host, port)
@@ -91,7 +92,7 @@ def run_eventlet(app, host: str, port: int) -> None:
     import eventlet
     import eventlet.wsgi
 
-    background.tune_gc()
+    runtime.tune_gc()
     family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG)
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -143,7 +143,7 @@ def _count(engine, iid, state):
 
 
 def _scheduler_leader(engine) -> bool:
-    from server.scheduler import SCHEDULER_LOCK
+    from server.jobs.scheduler import SCHEDULER_LOCK
 
     with engine.connect() as conn:
         return bool(conn.execute(sa.text(

@@ -80,14 +80,11 @@ def test_deadlines_count_working_days_and_overdue_is_reported_once(
 
 
 def test_the_jobs_are_registered_with_the_scheduler():
-    import importlib
+    from server.jobs import registry
 
-    from server import scheduler
-
-    assert "server.services.complaints.overdue" in scheduler.JOB_MODULES
-    importlib.import_module("server.services.complaints.overdue")
-    assert scheduler.JOBS["complaints.overdue"].interval_s == 60
-    assert "complaints.counts" in scheduler.JOBS
+    jobs = registry.by_name()
+    assert jobs["complaints.overdue"].interval_s == 60
+    assert "complaints.counts" in jobs
 
 
 def test_summary_counts_per_area_within_scope(app, client, channel_key, staff, engine, wall_client):

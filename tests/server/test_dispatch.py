@@ -14,7 +14,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
-from server import scheduler
+from server.jobs import scheduler
 from tests.conftest import make_app
 
 # A square around Kota Palu (72.71), inside Sulawesi Tengah.
@@ -85,7 +85,6 @@ def states(engine, iid):
 
 
 def run_jobs(app):
-    scheduler._load_jobs()
     return scheduler.run_once(app)
 
 

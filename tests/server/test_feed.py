@@ -8,7 +8,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
-from server import feed
+from server.jobs import feed
 from server.queries import feeds as feed_queries
 from tests.conftest import SHARED
 from tests.conftest import make_app

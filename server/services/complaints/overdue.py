@@ -12,7 +12,6 @@ from collections import defaultdict
 
 from sqlalchemy.orm import Session
 
-from server import scheduler
 from server.platform import clock
 from server.queries.complaints import followup as q
 from server.queries.complaints import log as log_q
@@ -56,13 +55,11 @@ def mark_overdue(session: Session) -> int:
     return len(flagged)
 
 
-@scheduler.job("complaints.overdue", 60)
 def overdue_job(session: Session) -> None:
     """Scheduler entry: report newly passed deadlines."""
     mark_overdue(session)
 
 
-@scheduler.job("complaints.counts", 30)
 def counts_job(session: Session) -> None:
     """Scheduler entry: fold the summary counters' deltas."""
     summary_q.compact(session)

@@ -27,6 +27,7 @@ from flask import Flask
 
 from geo.bmkg import FeedParseError
 from geo.bmkg import parse_feed
+from server.jobs import leader
 from server.platform import clock
 from server.queries import events as event_queries
 from server.queries import feeds as q
@@ -207,7 +208,5 @@ def backoff(interval: float, failures: int, cap: float, jitter: float) -> float:
 
 def run(app: Flask, stop) -> None:
     """The poller loop: become leader (advisory lock), then tick every second. Never dies."""
-    from server import background
-
-    background.run_as_leader(app, stop, "feed poller", q.POLLER_LOCK,
+    leader.run_as_leader(app, stop, "feed poller", q.POLLER_LOCK,
                              lambda db: Poller(app, db.session).tick, log)

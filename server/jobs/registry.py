@@ -1,0 +1,43 @@
+"""Every periodic job, in one list. The leader-elected scheduler runs them.
+
+Each job keeps its state and deadlines in the database, so a restarted or replacement
+leader resumes exactly where the last one stopped; each must therefore be idempotent: run
+twice at the same moment, it does the work once. A job takes a session and commits its own
+work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from server.services import dispatch
+from server.services import notify
+from server.services import responders
+from server.services.complaints import overdue
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    interval_s: float
+    func: Callable[[Session], object]
+
+
+JOBS: tuple[Job, ...] = (
+    # Acknowledgement deadlines that passed: time out, notify the next nearest.
+    Job("dispatch.escalate", 2.0, dispatch.escalate),
+    # Outbound notifications (webhook) due for a first try or a retry.
+    Job("notify.deliver", 2.0, notify.deliver),
+    # Tablet positions that are no longer fresh stop counting for dispatch.
+    Job("responders.refresh_positions", 60.0, responders.refresh_positions),
+    # Complaint service levels: newly passed deadlines, and the summary counters' fold.
+    Job("complaints.overdue", 60.0, overdue.overdue_job),
+    Job("complaints.counts", 30.0, overdue.counts_job),
+)
+
+
+def by_name() -> dict[str, Job]:
+    return {job.name: job for job in JOBS}
