@@ -76,25 +76,26 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from server import assets
     from server import auth
     from server import commands
-    from server import errors
-    from server import headers
-    from server import i18n
     from server.realtime import events
-    from server.views import api_admin
-    from server.views import api_areas
-    from server.views import api_auth
-    from server.views import api_channels
-    from server.views import api_complaints
-    from server.views import api_events
-    from server.views import api_incidents
-    from server.views import api_map
-    from server.views import api_me
-    from server.views import api_quakes
-    from server.views import health
-    from server.views import pages
+    from server.realtime import sockets  # noqa: F401 - registers the /live handlers
+    from server.web import api_admin
+    from server.web import api_areas
+    from server.web import api_auth
+    from server.web import api_channels
+    from server.web import api_complaints
+    from server.web import api_events
+    from server.web import api_incidents
+    from server.web import api_map
+    from server.web import api_me
+    from server.web import api_quakes
+    from server.web import assets
+    from server.web import errors
+    from server.web import headers
+    from server.web import health
+    from server.web import i18n
+    from server.web import pages
 
     errors.register(app)
     assets.register(app)
@@ -115,10 +116,10 @@ def _register(app: Flask) -> None:
         pages,
     ):
         app.register_blueprint(module.bp)
-    from server.views import api_alerts  # open standards out (issue 9)
-    from server.views import api_exports
-    from server.views import api_openapi
-    from server.views import ogc
+    from server.web import api_alerts
+    from server.web import api_exports
+    from server.web import api_openapi
+    from server.web import ogc
 
     for module in (ogc, api_exports, api_alerts, api_openapi):
         app.register_blueprint(module.bp)

@@ -1,20 +1,16 @@
-"""Exceptions to HTTP answers: one table, JSON for the API, never a traceback or SQL."""
+"""Kendali's domain errors: what went wrong, in terms a client can act on.
+
+Services and queries raise these; :mod:`server.web.errors` turns them into HTTP answers
+(the ``status`` of each class is that one table). Nothing here imports Flask.
+"""
 
 from __future__ import annotations
 
-import logging
-
 import psycopg2
-from flask import Flask
-from flask import jsonify
-from flask import request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
 
 from server.platform.embedded import EmbeddedError
-
-log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -36,37 +32,6 @@ class NotFound(ApiError):
     status = 404
 
 
-def _wants_json() -> bool:
-    return request.path.startswith(("/api/", "/healthz", "/ogc/")) or request.is_json
-
-
-def register(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
-        body = {"error": exc.message}
-        if exc.fields:
-            body["fields"] = exc.fields
-        return jsonify(body), exc.status
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        if _wants_json():
-            return jsonify({"error": exc.description or exc.name}), exc.code
-        return exc
-
-    @app.errorhandler(OperationalError)
-    def _db_down(exc: OperationalError):
-        return _unavailable(exc)
-
-    @app.errorhandler(DBAPIError)
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        if database_unavailable(exc):
-            return _unavailable(exc)
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return jsonify({"error": "internal error"}), 500
-
-
 def database_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` means the database cannot be reached right now (restart, network):
     the client should retry, so the answer is 503, never 500."""
@@ -77,10 +42,3 @@ def database_unavailable(exc: BaseException) -> bool:
             return True
         return isinstance(exc.orig, psycopg2.OperationalError | psycopg2.InterfaceError)
     return isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError)
-
-
-def _unavailable(exc: BaseException):
-    log.error("database unavailable: %s", (str(exc).splitlines() or [type(exc).__name__])[0])
-    res = jsonify({"error": "database unavailable, try again shortly"})
-    res.headers["Retry-After"] = "2"
-    return res, 503

@@ -21,7 +21,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.checks import response_schema_conformance
 from schemathesis.checks import status_code_conformance
 
-from server.services.openapi_paths import PATHS
+from server.web.openapi_paths import PATHS
 from tests.conftest import start_server
 from tests.conftest import stop_server
 from tests.helpers import bearer

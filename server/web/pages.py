@@ -15,11 +15,11 @@ from flask import url_for
 from server import auth
 from server.errors import ApiError
 from server.extensions import limiter
-from server.i18n import TEXT
-from server.i18n import t
 from server.platform.db import get_session
 from server.services import accounts
-from server.views.api_auth import login_rate_key
+from server.web.api_auth import login_rate_key
+from server.web.i18n import TEXT
+from server.web.i18n import t
 
 bp = Blueprint("pages", __name__)
 

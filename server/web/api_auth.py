@@ -12,8 +12,8 @@ from server.errors import ApiError
 from server.extensions import limiter
 from server.platform.db import get_session
 from server.services import accounts
-from server.validation import json_object
-from server.validation import string_field
+from server.web.body import json_object
+from server.web.body import string_field
 
 bp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth")
 

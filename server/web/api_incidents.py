@@ -18,8 +18,8 @@ from server.queries import dispatch as q
 from server.services import dispatch as dispatch_svc
 from server.services import incidents as incident_svc
 from server.services import responders as responder_svc
-from server.validation import json_object
-from server.validation import string_field
+from server.web.body import json_object
+from server.web.body import string_field
 
 bp = Blueprint("api_incidents", __name__, url_prefix="/api/v1")
 readers = auth.require("operator", "admin", "wall", "regional")

@@ -13,11 +13,11 @@ from geo.workflow import STATUSES
 from server import auth
 from server.errors import ApiError
 from server.queries.complaints.reads import Filters
-from server.validation import string_field
-from server.views.query_args import area_arg
-from server.views.query_args import bbox_arg
-from server.views.query_args import int_arg
-from server.views.query_args import time_arg
+from server.web.body import string_field
+from server.web.query_args import area_arg
+from server.web.query_args import bbox_arg
+from server.web.query_args import int_arg
+from server.web.query_args import time_arg
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 

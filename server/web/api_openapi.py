@@ -6,7 +6,7 @@ from flask import Blueprint
 from flask import jsonify
 from flask import request
 
-from server.services import openapi
+from server.web import openapi
 
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 

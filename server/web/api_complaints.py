@@ -29,10 +29,10 @@ from server.services.complaints import intake
 from server.services.complaints import manual
 from server.services.complaints import present
 from server.services.complaints.summary import summary as build_summary
-from server.validation import MAX_JSON_BYTES
-from server.validation import json_object
-from server.views import complaint_params as params
-from server.views.api_channels import require_channel
+from server.web import complaint_params as params
+from server.web.api_channels import require_channel
+from server.web.body import MAX_JSON_BYTES
+from server.web.body import json_object
 
 bp = Blueprint("api_complaints", __name__, url_prefix="/api/v1/complaints")
 readers = auth.require("operator", "admin", "wall", "regional")

@@ -24,11 +24,11 @@ from server.queries import exports as q
 from server.queries.layers import LAYERS
 from server.services import exports as writers
 from server.services import layers
-from server.views import complaint_params
-from server.views.query_args import area_arg
-from server.views.query_args import bbox_arg
-from server.views.query_args import number_arg
-from server.views.query_args import time_arg
+from server.web import complaint_params
+from server.web.query_args import area_arg
+from server.web.query_args import bbox_arg
+from server.web.query_args import number_arg
+from server.web.query_args import time_arg
 
 bp = Blueprint("api_exports", __name__, url_prefix="/api/v1/exports")
 readers = auth.require(*layers.READERS)

@@ -1,26 +1,26 @@
-"""Every path of the OpenAPI description (see :mod:`server.services.openapi`)."""
+"""Every path of the OpenAPI description (see :mod:`server.web.openapi`)."""
 
 from __future__ import annotations
 
 from server.queries.layers import LAYERS
-from server.services.openapi import BOOL
-from server.services.openapi import INT
-from server.services.openapi import JSON
-from server.services.openapi import N_INT
-from server.services.openapi import N_NUM
-from server.services.openapi import N_STR
-from server.services.openapi import NUM
-from server.services.openapi import OBJ
-from server.services.openapi import STR
-from server.services.openapi import arr
-from server.services.openapi import body
-from server.services.openapi import nullable
-from server.services.openapi import obj
-from server.services.openapi import ok
-from server.services.openapi import op
-from server.services.openapi import path_param
-from server.services.openapi import query
-from server.services.openapi import ref
+from server.web.openapi import BOOL
+from server.web.openapi import INT
+from server.web.openapi import JSON
+from server.web.openapi import N_INT
+from server.web.openapi import N_NUM
+from server.web.openapi import N_STR
+from server.web.openapi import NUM
+from server.web.openapi import OBJ
+from server.web.openapi import STR
+from server.web.openapi import arr
+from server.web.openapi import body
+from server.web.openapi import nullable
+from server.web.openapi import obj
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import path_param
+from server.web.openapi import query
+from server.web.openapi import ref
 
 TIME = {"type": "string", "description": "ISO 8601 date or date-time (UTC when no zone)"}
 BBOX = {"type": "string", "description": "minLon,minLat,maxLon,maxLat"}

@@ -14,9 +14,9 @@ from server.platform.db import get_session
 from server.queries import dispatch as dispatch_queries
 from server.queries import quakes as q
 from server.services.quakes import summary
-from server.views.query_args import bbox_arg
-from server.views.query_args import number_arg
-from server.views.query_args import time_arg
+from server.web.query_args import bbox_arg
+from server.web.query_args import number_arg
+from server.web.query_args import time_arg
 
 bp = Blueprint("api_quakes", __name__, url_prefix="/api/v1/quakes")
 readers = auth.require("operator", "admin", "wall", "regional", "field")

@@ -13,9 +13,9 @@ from server.platform.db import get_session
 from server.queries import audit as audit_q
 from server.queries import auth as q
 from server.services import accounts
-from server.validation import json_object
-from server.validation import string_field
-from server.views.query_args import time_arg
+from server.web.body import json_object
+from server.web.body import string_field
+from server.web.query_args import time_arg
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1")
 admin_only = auth.require("admin")

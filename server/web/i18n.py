@@ -40,7 +40,7 @@ TEXT: dict[str, dict[str, str]] = {
     "office_title": {"id": "Kantor Wilayah", "en": "Regional Office"},
     "field_title": {"id": "Tablet Lapangan", "en": "Field Tablet"},
     # -- the live-map pages (wall, office, field); ui_* and the value names below also reach
-    #    the page scripts as JSON (server/views/pages.py client_strings) --------------------
+    #    the page scripts as JSON (server/web/pages.py client_strings) --------------------
     "ui_months": {
         "id": "Jan,Feb,Mar,Apr,Mei,Jun,Jul,Agu,Sep,Okt,Nov,Des",
         "en": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",

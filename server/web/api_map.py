@@ -22,7 +22,7 @@ from server import auth
 from server.errors import ApiError
 from server.platform.db import get_session
 from server.queries import map as q
-from server.views.query_args import bbox_arg
+from server.web.query_args import bbox_arg
 
 bp = Blueprint("api_map", __name__, url_prefix="/api/v1/map")
 viewers = auth.require("operator", "admin", "wall", "regional")

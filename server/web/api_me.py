@@ -21,7 +21,7 @@ from server.queries import dispatch as q
 from server.services import dispatch as dispatch_svc
 from server.services import incidents as incident_svc
 from server.services import responders as responder_svc
-from server.validation import json_object
+from server.web.body import json_object
 
 bp = Blueprint("api_me", __name__, url_prefix="/api/v1/me")
 field_only = auth.require("field")

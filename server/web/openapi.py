@@ -1,6 +1,6 @@
 """The OpenAPI 3.0 description of Kendali's JSON API (``/api/v1``) and OGC API (``/ogc``).
 
-Written by hand from the views (the paths live in :mod:`server.services.openapi_paths`), and
+Written by hand from the views (the paths live in :mod:`server.web.openapi_paths`), and
 kept true by two tests: every ``/api/v1`` and ``/ogc`` route of the app must be described,
 and schemathesis fuzzes the real server against this description (no 5xx, documented status
 codes, content types and response schemas).
@@ -118,7 +118,7 @@ def op(summary: str, tag: str, responses: dict, params: list | None = None,
 
 def document(server_url: str) -> dict:
     """The whole description, with ``server_url`` as its server."""
-    from server.services.openapi_paths import PATHS
+    from server.web.openapi_paths import PATHS
 
     return {
         "openapi": "3.0.3",
