@@ -76,8 +76,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from server import auth
     from server import commands
+    from server.auth import request as auth
     from server.realtime import events
     from server.realtime import sockets  # noqa: F401 - registers the /live handlers
     from server.web import api_admin

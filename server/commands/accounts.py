@@ -12,7 +12,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask.cli import with_appcontext
 
-from server import auth
+from server.auth.scope import CHANNELS
+from server.auth.scope import ROLES
 from server.commands.common import actor
 from server.errors import ApiError
 from server.extensions import db
@@ -30,7 +31,7 @@ users = AppGroup("users", help="Accounts: operators, regional offices, field sta
 
 @users.command("create")
 @click.option("--username", required=True)
-@click.option("--role", required=True, type=click.Choice(auth.ROLES))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--region", help="Province (72) or regency (72.71) code: regional accounts only.")
 @click.option("--responder-id", type=int, help="The responder a field account belongs to.")
 @click.option("--name", "display_name", help="Display name.")
@@ -101,7 +102,7 @@ keys = AppGroup("keys", help="API keys of the complaint channels.")
 
 
 @keys.command("create")
-@click.option("--channel", required=True, type=click.Choice(auth.CHANNELS))
+@click.option("--channel", required=True, type=click.Choice(CHANNELS))
 @click.option("--name", help="What the key is for (e.g. the integrating system).")
 def create_key(channel, name) -> None:
     """Create a channel key and print it once (only its hash is kept)."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from server.auth import area_room
-from server.auth import national_room
-from server.auth import responder_room
+from server.auth.scope import area_room
+from server.auth.scope import national_room
+from server.auth.scope import responder_room
 from server.extensions import socketio
 from server.models import EventRow
 from server.realtime.events import MSG_EVENT

@@ -21,7 +21,10 @@ from flask_socketio import ConnectionRefusedError
 from flask_socketio import join_room
 from flask_socketio import leave_room
 
-from server import auth
+from server.auth import request as auth
+from server.auth.credentials import CHANNEL_KEY_PREFIX
+from server.auth.scope import Principal
+from server.auth.scope import scope as scope_of
 from server.extensions import socketio
 from server.platform.db import get_db
 from server.queries import events as event_queries
@@ -33,16 +36,16 @@ from server.realtime.events import NAMESPACE
 log = logging.getLogger(__name__)
 
 #: sid -> principal, for the sockets of this process.
-_principals: dict[str, auth.Principal] = {}
+_principals: dict[str, Principal] = {}
 
 
-def _private_rooms(principal: auth.Principal) -> list[str]:
+def _private_rooms(principal: Principal) -> list[str]:
     return [f"user:{principal.user_id}", f"token:{principal.token_id}"]
 
 
-def _authenticate(data) -> auth.Principal | None:
+def _authenticate(data) -> Principal | None:
     token = data.get("token") if isinstance(data, dict) else None
-    if isinstance(token, str) and token and not token.startswith(auth.CHANNEL_KEY_PREFIX):
+    if isinstance(token, str) and token and not token.startswith(CHANNEL_KEY_PREFIX):
         return auth.principal_for_token(token, kinds=("api",))
     sid = cookie_session.get("sid")
     if sid:
@@ -69,7 +72,7 @@ def on_connect(data=None):
     return True
 
 
-def _catch_up(app, sid: str, principal: auth.Principal, since: int | None) -> None:
+def _catch_up(app, sid: str, principal: Principal, since: int | None) -> None:
     """Send every missed event in scope, in order, join the live rooms, then ``synced``.
 
     Runs under the publisher's lock, so no live event can slip between the last caught-up
@@ -80,7 +83,7 @@ def _catch_up(app, sid: str, principal: auth.Principal, since: int | None) -> No
     with app.app_context():
         publisher = app.extensions.get("kendali_publisher")
         lock = publisher.lock if publisher is not None else contextlib.nullcontext()
-        scope = auth.scope(principal)
+        scope = scope_of(principal)
         session = get_db().session()
         try:
             with lock:
@@ -164,7 +167,7 @@ def on_join(data):
     room = data.get("room") if isinstance(data, dict) else None
     if principal is None or not isinstance(room, str):
         return {"error": "bad request"}
-    if not auth.scope(principal).may_join(room):
+    if not scope_of(principal).may_join(room):
         return {"error": "forbidden", "room": room}
     join_room(room)
     return {"ok": True, "room": room}

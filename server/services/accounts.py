@@ -12,7 +12,19 @@ from sqlalchemy.orm import Session
 
 from geo.areas import AreaCodeError
 from geo.areas import normalize_code
-from server import auth
+from server.auth.credentials import generate_password
+from server.auth.credentials import hash_password
+from server.auth.credentials import new_channel_key
+from server.auth.credentials import new_user_token
+from server.auth.credentials import new_wall_code
+from server.auth.credentials import normalize_wall_code
+from server.auth.credentials import sha256
+from server.auth.credentials import token_ttl_hours
+from server.auth.credentials import verify_password
+from server.auth.scope import CHANNELS
+from server.auth.scope import ROLES
+from server.auth.scope import Principal
+from server.auth.scope import Unauthorized
 from server.errors import ApiError
 from server.models import ApiKeyRow
 from server.models import TokenRow
@@ -49,8 +61,8 @@ def _validate_user(username: str, role: str, region: str | None) -> tuple[str, s
     username = (username or "").strip()
     if not username or len(username) > 64 or not all(c.isalnum() or c in "._-@" for c in username):
         fields["username"] = "1-64 characters: letters, digits, . _ - @"
-    if role not in auth.ROLES:
-        fields["role"] = f"one of {', '.join(auth.ROLES)}"
+    if role not in ROLES:
+        fields["role"] = f"one of {', '.join(ROLES)}"
     code = None
     if role == "regional":
         try:
@@ -81,7 +93,7 @@ def create_user(
     generated = None
     if role != "wall":
         if password is None:
-            password = generated = auth.generate_password()
+            password = generated = generate_password()
         if len(password) < 10:
             raise ApiError("invalid account", {"password": "at least 10 characters"})
     user = UserRow(
@@ -90,7 +102,7 @@ def create_user(
         region_code=code,
         responder_id=responder_id,
         display_name=display_name,
-        password_hash=auth.hash_password(password) if password else None,
+        password_hash=hash_password(password) if password else None,
     )
     session.add(user)
     try:
@@ -123,14 +135,14 @@ def set_disabled(session: Session, actor, user: UserRow, disabled: bool) -> User
 
 
 def _issue(session: Session, user: UserRow, kind: str, hours: float) -> tuple[str, TokenRow]:
-    token, prefix, digest = auth.new_user_token()
+    token, prefix, digest = new_user_token()
     row = TokenRow(
         user_id=user.id,
         kind=kind,
         prefix=prefix,
         token_hash=digest,
         expires_at=clock.now() + timedelta(hours=hours),
-        created_ip=auth.client_ip(),
+        created_ip=audit.client_ip(),
     )
     session.add(row)
     session.flush()
@@ -154,18 +166,18 @@ def login(session: Session, username: str, password: str, kind: str = "api") -> 
             "account locked after repeated failed logins; try again later",
             {"username": f"locked until {user.locked_until.isoformat()}"},
         )
-    ok = auth.verify_password(user.password_hash if user else None, password or "")
+    ok = verify_password(user.password_hash if user else None, password or "")
     if user is None or not ok or user.disabled_at is not None or user.role == "wall":
         if user is not None and not ok:
             _count_failure(session, user, now, config)
-        raise auth.Unauthorized("wrong username or password")
+        raise Unauthorized("wrong username or password")
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    token, row = _issue(session, user, kind, auth.token_ttl_hours(user.role))
+    token, row = _issue(session, user, kind, token_ttl_hours(config, user.role))
     audit.record(
         session,
-        auth.Principal(kind="user", role=user.role, username=user.username),
+        Principal(kind="user", role=user.role, username=user.username),
         "auth.login",
         "token",
         row.id,
@@ -205,9 +217,9 @@ def revoke_token(session: Session, actor, token_id: int) -> None:
 
 def create_key(session: Session, actor, channel: str, name: str | None = None):
     """Create a channel key; return (row, key). The key is shown once and stored as a hash."""
-    if channel not in auth.CHANNELS:
-        raise ApiError("invalid key", {"channel": f"one of {', '.join(auth.CHANNELS)}"})
-    key, prefix, digest = auth.new_channel_key(channel)
+    if channel not in CHANNELS:
+        raise ApiError("invalid key", {"channel": f"one of {', '.join(CHANNELS)}"})
+    key, prefix, digest = new_channel_key(channel)
     row = ApiKeyRow(channel=channel, name=name, prefix=prefix, key_hash=digest)
     session.add(row)
     session.flush()
@@ -255,7 +267,7 @@ def create_wall_code(session: Session, actor, name: str) -> tuple[str, UserRow]:
         user, _ = create_user(session, actor, username, "wall", display_name=name)
     if user.role != "wall":
         raise Conflict("that name belongs to a non-wall account", {"name": "taken"})
-    code, digest = auth.new_wall_code()
+    code, digest = new_wall_code()
     row = TokenRow(
         user_id=user.id,
         kind="wall_code",
@@ -272,7 +284,7 @@ def create_wall_code(session: Session, actor, name: str) -> tuple[str, UserRow]:
 
 def redeem_wall_code(session: Session, code: str) -> tuple[str, UserRow] | None:
     """Exchange a one-time code for a long-lived wall token (or None if invalid or used)."""
-    digest = auth.sha256(auth.normalize_wall_code(code or ""))
+    digest = sha256(normalize_wall_code(code or ""))
     found = q.token_with_user(session, digest, ("wall_code",), clock.now())
     if not found or found[0].used_at is not None:
         return None
@@ -282,7 +294,7 @@ def redeem_wall_code(session: Session, code: str) -> tuple[str, UserRow] | None:
     token, row = _issue(session, user, "wall", current_app.config["WALL_TOKEN_DAYS"] * 24)
     audit.record(
         session,
-        auth.Principal(kind="user", role="wall", username=user.username),
+        Principal(kind="user", role="wall", username=user.username),
         "wall.login",
         "token",
         row.id,

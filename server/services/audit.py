@@ -39,6 +39,14 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
+def client_ip() -> str | None:
+    """The address of the request being served, if any (the audit trail's and tokens' ``ip``).
+
+    Behind the documented reverse proxy, ProxyFix (``KENDALI_PROXY_HOPS``) sets it.
+    """
+    return request.remote_addr if has_request_context() else None
+
+
 def record(
     session: Session,
     actor,
@@ -51,7 +59,7 @@ def record(
     """Append an audit row. ``actor`` is a Principal or a label such as ``cli:root``."""
     label = actor if isinstance(actor, str) else actor.label
     role = None if isinstance(actor, str) else actor.role
-    ip = request.remote_addr if has_request_context() else None
+    ip = client_ip()
     q.record(
         session,
         actor=label,

@@ -11,7 +11,7 @@ from flask import Response
 from flask import current_app
 from flask import request
 
-from server import auth
+from server.auth import request as auth
 from server.errors import ApiError
 from server.errors import NotFound
 from server.platform.db import get_session

@@ -7,7 +7,9 @@ from flask import current_app
 from flask import jsonify
 from flask import request
 
-from server import auth
+from server.auth import request as auth
+from server.auth.scope import Unauthorized
+from server.auth.scope import scope as scope_of
 from server.errors import ApiError
 from server.extensions import limiter
 from server.platform.db import get_session
@@ -55,7 +57,7 @@ def revoke_token():
     """Revoke the bearer token this request carries."""
     principal = auth.current_principal()
     if principal.kind != "user" or principal.via != "bearer":
-        raise auth.Unauthorized("a bearer token is required")
+        raise Unauthorized("a bearer token is required")
     accounts.revoke_token(get_session(), principal, principal.token_id)
     return "", 204
 
@@ -65,8 +67,8 @@ def me():
     """Who the request is authenticated as, and its scope."""
     principal = auth.current_principal()
     if not principal.authenticated:
-        raise auth.Unauthorized("authentication required")
-    scope = auth.scope(principal)
+        raise Unauthorized("authentication required")
+    scope = scope_of(principal)
     return jsonify(
         {
             "kind": principal.kind,

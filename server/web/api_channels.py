@@ -5,7 +5,11 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import jsonify
 
-from server import auth
+from server.auth import request as auth
+from server.auth.scope import CHANNELS
+from server.auth.scope import Forbidden
+from server.auth.scope import Principal
+from server.auth.scope import Unauthorized
 from server.errors import NotFound
 from server.models import ApiKeyRow
 from server.platform import clock
@@ -14,20 +18,20 @@ from server.platform.db import get_session
 bp = Blueprint("api_channels", __name__, url_prefix="/api/v1/channels")
 
 
-def require_channel(channel: str) -> auth.Principal:
+def require_channel(channel: str) -> Principal:
     """The request must carry a live key of ``channel``: a key submits only to its own."""
     principal = auth.current_principal()
     if principal.kind != "channel":
-        raise auth.Unauthorized("a channel key is required")
+        raise Unauthorized("a channel key is required")
     if principal.channel != channel:
-        raise auth.Forbidden("this key belongs to another channel", {"channel": "not yours"})
+        raise Forbidden("this key belongs to another channel", {"channel": "not yours"})
     return principal
 
 
 @bp.post("/<channel>/heartbeat")
 def heartbeat(channel: str):
     """A channel system says it is alive; the command room sees when each channel last spoke."""
-    if channel not in auth.CHANNELS:
+    if channel not in CHANNELS:
         raise NotFound("no such channel")
     principal = require_channel(channel)
     session = get_session()

@@ -17,7 +17,11 @@ from flask import jsonify
 from flask import request
 
 from geo import geojson
-from server import auth
+from server.auth import request as auth
+from server.auth.credentials import CHANNEL_KEY_PREFIX
+from server.auth.scope import CHANNELS
+from server.auth.scope import Principal
+from server.auth.scope import Unauthorized
 from server.errors import ApiError
 from server.errors import NotFound
 from server.extensions import limiter
@@ -42,9 +46,9 @@ national_staff = auth.require("operator", "admin")
 MAX_BATCH = 5000
 _KEY_PREFIX = re.compile(
     r"^("
-    + re.escape(auth.CHANNEL_KEY_PREFIX)
+    + re.escape(CHANNEL_KEY_PREFIX)
     + "(?:"
-    + "|".join(auth.CHANNELS)
+    + "|".join(CHANNELS)
     + r")_[0-9a-f]{8})_"
 )
 
@@ -63,10 +67,10 @@ intake_limit = limiter.shared_limit(
 )
 
 
-def _channel_principal() -> auth.Principal:
+def _channel_principal() -> Principal:
     principal = auth.current_principal()
     if principal.kind != "channel":
-        raise auth.Unauthorized("a channel key is required")
+        raise Unauthorized("a channel key is required")
     return require_channel(principal.channel)
 
 

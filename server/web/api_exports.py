@@ -16,7 +16,7 @@ from flask import request
 from flask import stream_with_context
 
 from geo.dispatch import TRANSITIONS
-from server import auth
+from server.auth import request as auth
 from server.errors import ApiError
 from server.errors import NotFound
 from server.platform.db import get_db

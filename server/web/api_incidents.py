@@ -8,7 +8,7 @@ from flask import jsonify
 from flask import request
 
 from geo import dispatch as rules
-from server import auth
+from server.auth import request as auth
 from server.errors import ApiError
 from server.errors import NotFound
 from server.models import DispatchRow

@@ -18,7 +18,8 @@ from flask import Response
 from flask import request
 
 from geo import geojson
-from server import auth
+from server.auth import request as auth
+from server.auth.scope import CHANNELS
 from server.errors import ApiError
 from server.platform.db import get_session
 from server.queries import map as q
@@ -97,8 +98,8 @@ def _filters(fields: dict) -> dict:
     category = request.args.get("category") or None
     if len(status) > 20:
         fields["status"] = "open, overdue, all or a status"
-    if channel and channel not in auth.CHANNELS:
-        fields["channel"] = f"one of {', '.join(auth.CHANNELS)}"
+    if channel and channel not in CHANNELS:
+        fields["channel"] = f"one of {', '.join(CHANNELS)}"
     if category and len(category) > 64:
         fields["category"] = "too long"
     return {"status": status, "channel": channel, "category": category}

@@ -10,7 +10,7 @@ from flask import Blueprint
 from flask import jsonify
 
 from geo.crs import haversine_km
-from server import auth
+from server.auth import request as auth
 from server.errors import ApiError
 from server.errors import NotFound
 from server.models import DispatchRow

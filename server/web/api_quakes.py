@@ -7,7 +7,7 @@ from flask import jsonify
 from flask import request
 
 from geo import geojson
-from server import auth
+from server.auth import request as auth
 from server.errors import ApiError
 from server.errors import NotFound
 from server.platform.db import get_session

@@ -10,7 +10,7 @@ from flask import request
 from geo.areas import AreaCodeError
 from geo.areas import normalize_code
 from geo.workflow import STATUSES
-from server import auth
+from server.auth.scope import CHANNELS
 from server.errors import ApiError
 from server.queries.complaints.reads import Filters
 from server.web.body import string_field
@@ -67,7 +67,7 @@ def list_filters() -> Filters:
     """The list's filters from the query string; 400 naming every bad one."""
     fields: dict[str, str] = {}
     filters = Filters(
-        channel=_choice("channel", auth.CHANNELS, fields),
+        channel=_choice("channel", CHANNELS, fields),
         category=_choice("category", current_app.config["COMPLAINT_CATEGORIES"], fields),
         statuses=_statuses(fields),
         overdue=_overdue(fields),

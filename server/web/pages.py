@@ -12,7 +12,7 @@ from flask import send_from_directory
 from flask import session as cookie_session
 from flask import url_for
 
-from server import auth
+from server.auth import request as auth
 from server.errors import ApiError
 from server.extensions import limiter
 from server.platform.db import get_session

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from server.auth import Principal
+from server.auth.scope import Principal
 from tests.conftest import SHARED
 
 BMKG = SHARED / "data" / "bmkg"

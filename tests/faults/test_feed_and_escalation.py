@@ -99,7 +99,7 @@ def test_a_restart_during_an_escalation_with_two_processes_under_load(
         area = {"type": "Polygon", "coordinates": [[[119.85, -0.92], [119.89, -0.92],
                                                     [119.89, -0.88], [119.85, -0.88],
                                                     [119.85, -0.92]]]}
-        from server.auth import Principal
+        from server.auth.scope import Principal
 
         incident = incidents.create_manual(
             session, Principal(kind="user", role="operator", username="op"), "fire", "moderate",

@@ -67,7 +67,7 @@ def _key(app, channel: str) -> dict:
 
 
 def _responders_and_incident(app) -> tuple[list, int]:
-    from server.auth import Principal
+    from server.auth.scope import Principal
     from server.extensions import db
     from server.services import incidents
     from server.services import responders

@@ -65,7 +65,7 @@ def responder(app, kind, name, lat, lon, **extra):
 
 
 def incident(app, polygon=PALU, severity="moderate"):
-    from server.auth import Principal
+    from server.auth.scope import Principal
     from server.extensions import db
     from server.services import incidents
 

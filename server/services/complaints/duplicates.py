@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from server import auth
+from server.auth.scope import Principal
+from server.auth.scope import Scope
 from server.errors import ApiError
 from server.errors import NotFound
 from server.models import ComplaintRow
@@ -41,7 +42,7 @@ def _lock_pair(session: Session, scope, complaint_id: int, of: int):
 
 
 def decide(
-    session: Session, principal: auth.Principal, scope, complaint_id: int, of: int, decision: str
+    session: Session, principal: Principal, scope, complaint_id: int, of: int, decision: str
 ) -> None:
     """Confirm or dismiss ``complaint_id`` as a duplicate of ``of``; commits."""
     if complaint_id == of:
@@ -114,4 +115,4 @@ def _dismiss(row: ComplaintRow, target: ComplaintRow) -> list[int]:
 
 
 def _national():
-    return auth.Scope(national=True)
+    return Scope(national=True)

@@ -15,7 +15,7 @@ from geo.workflow import STAMPS
 from geo.workflow import MissingField
 from geo.workflow import TransitionNotAllowed
 from geo.workflow import plan_transition
-from server import auth
+from server.auth.scope import Principal
 from server.errors import ApiError
 from server.errors import NotFound
 from server.models import ComplaintRow
@@ -75,7 +75,7 @@ def publish(session: Session, ids: list[int]) -> None:
 
 def update(
     session: Session,
-    principal: auth.Principal,
+    principal: Principal,
     scope,
     complaint_id: int,
     changes: dict,

@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 from geo.complaint import SubmissionError
 from geo.complaint import parse_submission
 from geo.privacy import content_hash
-from server import auth
+from server.auth.scope import Principal
 from server.errors import database_unavailable
 from server.platform import clock
 from server.platform import crypto
 from server.queries.complaints import intake as q
 from server.queries.complaints import log as log_q
 from server.realtime import events
+from server.services import audit
 from server.services.complaints import placement
 from server.services.complaints import present
 from server.services.complaints.levels import service_levels
@@ -62,7 +63,7 @@ class Item:
         return {"index": self.index, "code": self.code, **(self.body or {})}
 
 
-def submit(session: Session, principal: auth.Principal, items: list[Any]) -> list[Item]:
+def submit(session: Session, principal: Principal, items: list[Any]) -> list[Item]:
     """Take complaints from a channel key; every item ends with a code and a body."""
     now = clock.now()
     work = [Item(i, data) for i, data in enumerate(items)]
@@ -84,7 +85,7 @@ def submit(session: Session, principal: auth.Principal, items: list[Any]) -> lis
     return work
 
 
-def _store_single(session: Session, principal: auth.Principal, fresh: list[Item], now) -> None:
+def _store_single(session: Session, principal: Principal, fresh: list[Item], now) -> None:
     """One complaint is all-or-nothing with its own transaction: no savepoint needed."""
     try:
         _store(session, principal, fresh, now)
@@ -94,7 +95,7 @@ def _store_single(session: Session, principal: auth.Principal, fresh: list[Item]
         _failed(fresh[0], exc)
 
 
-def _store_batch(session: Session, principal: auth.Principal, fresh: list[Item], now) -> None:
+def _store_batch(session: Session, principal: Principal, fresh: list[Item], now) -> None:
     """All at once in a savepoint; should that fail, each item alone in its own."""
     try:
         with session.begin_nested():
@@ -152,7 +153,7 @@ def _answer_known(it: Item, stored: dict) -> None:
         )
 
 
-def _store(session: Session, principal: auth.Principal, items: list[Item], now) -> None:
+def _store(session: Session, principal: Principal, items: list[Item], now) -> None:
     """Insert ``items`` and log them; settle each as 201 (or as a concurrent redelivery)."""
     if not items:
         return
@@ -172,7 +173,7 @@ def _store(session: Session, principal: auth.Principal, items: list[Item], now) 
     _settle_known(session, principal.channel, [it for it in items if it.code is None])
 
 
-def _store_alone(session: Session, principal: auth.Principal, it: Item, now) -> None:
+def _store_alone(session: Session, principal: Principal, it: Item, now) -> None:
     try:
         with session.begin_nested():
             _store(session, principal, [it], now)
@@ -196,7 +197,7 @@ def _failed(it: Item, exc: Exception) -> None:
 
 
 def _flag_and_log(
-    session: Session, principal: auth.Principal, items: list[Item], now
+    session: Session, principal: Principal, items: list[Item], now
 ) -> dict[int, int]:
     """Duplicate flags, timeline, events and audit for new complaints: one statement."""
     return log_q.flag_and_log_created(
@@ -205,7 +206,7 @@ def _flag_and_log(
         at=now,
         actor=principal.label,
         role=principal.role,
-        ip=auth.client_ip(),
+        ip=audit.client_ip(),
         event_type=events.COMPLAINT_CREATED,
         rows=[
             (

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from geo.privacy import village_key
-from server import auth
+from server.auth.scope import Principal
 from server.errors import ApiError
 from server.platform import clock
 from server.platform import crypto
@@ -54,7 +54,7 @@ def _protected_location(row, point) -> dict | None:
 
 def place(
     session: Session,
-    principal: auth.Principal,
+    principal: Principal,
     scope,
     complaint_id: int,
     district: str | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from geo.workflow import STATUSES
-from server import auth
+from server.auth.scope import CHANNELS
 from server.queries.complaints import intake as intake_q
 from server.queries.complaints import summary as q
 
@@ -15,7 +15,7 @@ def _empty(categories: list[str]) -> dict:
         "total": 0,
         "overdue": 0,
         "by_status": dict.fromkeys(STATUSES, 0),
-        "by_channel": dict.fromkeys(auth.CHANNELS, 0),
+        "by_channel": dict.fromkeys(CHANNELS, 0),
         "by_category": dict.fromkeys(categories, 0),
     }
 

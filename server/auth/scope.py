@@ -1,0 +1,150 @@
+"""Who is asking and what they may see: principals, roles, scope and the rooms it opens.
+
+Pure: no Flask request state, no database. One function decides scope: :func:`scope` turns a
+principal into a :class:`Scope`, whose clause builders every query that lists or fetches
+applies in SQL, and whose rooms the socket layer uses. Out-of-scope single items are 404,
+never 403, so existence is not revealed. Room names only ever come from the builders here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import false
+from sqlalchemy import or_
+from sqlalchemy import true
+
+from server.errors import ApiError
+
+ROLES = ("operator", "regional", "field", "wall", "admin")
+NATIONAL_ROLES = ("operator", "wall", "admin")
+CHANNELS = ("jaga_bansos", "sp4n_lapor", "ditjen", "whistleblower")
+
+
+class Unauthorized(ApiError):
+    status = 401
+
+
+class Forbidden(ApiError):
+    status = 403
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking. ``kind`` is ``user``, ``channel`` or ``anonymous``."""
+
+    kind: str
+    role: str | None = None
+    user_id: int | None = None
+    username: str | None = None
+    region: str | None = None
+    responder_id: int | None = None
+    channel: str | None = None
+    key_id: int | None = None
+    token_id: int | None = None
+    via: str | None = None  # "bearer" or "session"
+
+    @property
+    def authenticated(self) -> bool:
+        return self.kind != "anonymous"
+
+    @property
+    def label(self) -> str:
+        """How the audit trail names this principal (never a secret)."""
+        if self.kind == "user":
+            return f"user:{self.username}"
+        if self.kind == "channel":
+            return f"key:{self.key_id}:{self.channel}"
+        return "anonymous"
+
+
+ANONYMOUS = Principal(kind="anonymous")
+
+
+# -- scope ----------------------------------------------------------------------------------
+def _room(kind: str, key: str | int) -> str:
+    return f"{kind}:{key}"
+
+
+def national_room() -> str:
+    return "national"
+
+
+def area_room(code: str) -> str:
+    """The room of a province (``province:72``) or regency (``regency:72.71``)."""
+    return _room("province" if "." not in code else "regency", code)
+
+
+def responder_room(responder_id: int) -> str:
+    return _room("responder", responder_id)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a principal may see: everything, one area (and below), or one responder's work."""
+
+    national: bool = False
+    region: str | None = None
+    responder_id: int | None = None
+
+    def covers_code(self, code: str | None) -> bool:
+        if self.national:
+            return True
+        if not self.region or not code:
+            return False
+        return code == self.region or code.startswith(self.region + ".")
+
+    def code_clause(self, column) -> ColumnElement[bool]:
+        """SQL: an area-code column lies in this scope (``72`` covers ``72.71.01``)."""
+        if self.national:
+            return true()
+        if not self.region:
+            return false()
+        return or_(column == self.region, column.like(self.region + ".%"))
+
+    def regions_clause(self, regions_column, responders_column=None) -> ColumnElement[bool]:
+        """SQL for rows carrying a region-code array (ancestors included, as the event log)."""
+        if self.national:
+            return true()
+        if self.region:
+            return regions_column.contains([self.region])
+        if self.responder_id is not None and responders_column is not None:
+            return responders_column.contains([self.responder_id])
+        return false()
+
+    def may_join(self, room: str) -> bool:
+        kind, _, key = room.partition(":")
+        if room == national_room():
+            return self.national
+        if kind in ("province", "regency"):
+            return self.covers_code(key)
+        if kind == "responder":
+            return self.national or (
+                self.responder_id is not None and key == str(self.responder_id)
+            )
+        return False
+
+    def default_rooms(self) -> list[str]:
+        if self.national:
+            return [national_room()]
+        if self.region:
+            return [area_room(self.region)]
+        if self.responder_id is not None:
+            return [responder_room(self.responder_id)]
+        return []
+
+
+def scope(principal: Principal) -> Scope:
+    """The one function that decides what ``principal`` may see."""
+    if principal.kind != "user":
+        return Scope()
+    if principal.role in NATIONAL_ROLES:
+        return Scope(national=True)
+    if principal.role == "regional":
+        return Scope(region=principal.region)
+    if principal.role == "field":
+        return Scope(responder_id=principal.responder_id)
+    return Scope()
+
+
