@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask.cli import FlaskGroup
 
 from server import create_app
+
+log = logging.getLogger(__name__)
 
 
 def register(app) -> None:
@@ -13,7 +17,6 @@ def register(app) -> None:
     from server.commands.accounts import users
     from server.commands.accounts import wall_code
     from server.commands.areas import areas
-    from server.commands.bench import bench
     from server.commands.bmkg import bmkg
     from server.commands.db import db_group
     from server.commands.demo import demo
@@ -22,9 +25,22 @@ def register(app) -> None:
     from server.commands.responders import responders
     from server.commands.serve import serve
 
-    for command in (db_group, areas, serve, bench, users, keys, wall_code, bmkg, impact, quakes,
+    for command in (db_group, areas, serve, users, keys, wall_code, bmkg, impact, quakes,
                     demo, responders):
         app.cli.add_command(command)
+    _register_plugins(app.cli)
+
+
+def _register_plugins(cli) -> None:
+    """Commands installed beside Kendali (entry point group ``kendali.commands``): the tools'
+    ``bench`` and ``bmkg replay``. A plugin whose extra is not installed is left out."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="kendali.commands"):
+        try:
+            entry.load()(cli)
+        except ImportError as exc:
+            log.debug("kendali.commands: %s not loaded (%s)", entry.name, exc)
 
 
 def _make_app():

@@ -11,7 +11,6 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from server.replay import ReplayServer
 from tests.browser import data
 from tests.browser.conftest import DOCS
 from tests.browser.conftest import screenshot
@@ -20,6 +19,7 @@ from tests.browser.conftest import wall_login
 from tests.conftest import start_server
 from tests.conftest import stop_server
 from tests.helpers import add_events
+from tools.replay import ReplayServer
 
 pytestmark = pytest.mark.db
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from server.replay import ReplayServer
-from server.replay import feed_name
+from tools.replay import ReplayServer
+from tools.replay import feed_name
 
 SHARED = Path(
     os.environ.get("KENDALI_SHARED_DIR", Path(__file__).resolve().parents[2].parent / "shared")

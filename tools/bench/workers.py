@@ -1,4 +1,4 @@
-"""The bench's side of the load-client workers (:mod:`server.bench.loadclient`).
+"""The bench's side of the load-client workers (:mod:`tools.bench.loadclient`).
 
 A :class:`Pool` starts a few worker processes and sends them commands, one JSON line each,
 all workers at once, then reads every answer within a deadline.
@@ -13,10 +13,10 @@ import select
 import subprocess
 import time
 
-from server.bench.procs import BIN
-from server.bench.procs import Proc
-from server.bench.procs import Procs
 from server.platform.settings import PROJECT_ROOT
+from tools.bench.procs import BIN
+from tools.bench.procs import Proc
+from tools.bench.procs import Procs
 
 
 class WorkerError(RuntimeError):
@@ -29,7 +29,7 @@ class Worker:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT),
                                                           env.get("PYTHONPATH")]))
         self.proc: Proc = procs.spawn(f"client{index}", [str(BIN / "python"), "-m",
-                                                         "server.bench.loadclient"],
+                                                         "tools.bench.loadclient"],
                                       env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       bufsize=0)
         self._buf = b""

@@ -13,13 +13,13 @@ import random
 import signal
 import time
 
-from server.bench.procs import Procs
-from server.bench.procs import free_port
-from server.bench.procs import rss_kb
-from server.bench.procs import wait_http
-from server.bench.workers import Pool
 from server.extensions import db
 from server.queries import events as event_queries
+from tools.bench.procs import Procs
+from tools.bench.procs import free_port
+from tools.bench.procs import rss_kb
+from tools.bench.procs import wait_http
+from tools.bench.workers import Pool
 
 PASSWORD = "bench-password-not-a-secret"
 #: (class, role, region, clients out of 1,000, receives an event of regency 72.71)

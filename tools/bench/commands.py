@@ -14,7 +14,27 @@ from sqlalchemy import text
 from server.extensions import db
 from server.queries import areas as q
 
-bench = AppGroup("bench", help="Benchmarks against the configured database.")
+#: What the ``bench`` extra installs (the load clients' aiohttp; tipg and uvicorn, the viewport's
+#: reference server).
+EXTRA_MODULES = ("aiohttp", "tipg", "uvicorn")
+
+
+class BenchGroup(AppGroup):
+    """The ``bench`` group: says how to install its extra instead of failing on an import."""
+
+    def invoke(self, ctx):
+        import importlib.util
+
+        missing = [m for m in EXTRA_MODULES if importlib.util.find_spec(m) is None]
+        if missing and ctx.invoked_subcommand:
+            raise click.ClickException(
+                f"the benchmarks need the bench extra ({', '.join(missing)} missing): "
+                "pip install -e '.[bench]' (./scripts/bench installs it)"
+            )
+        return super().invoke(ctx)
+
+
+bench = BenchGroup("bench", help="Benchmarks against the configured database.")
 
 
 _RESULTS: list[tuple[str, float, str]] = []
@@ -264,10 +284,10 @@ def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
     """Benchmarks against real server processes: two ``kendali serve`` on the bench
     database with a private Redis (all on loopback, all stopped at the end, whatever
     happens). A part that breaks is reported as a failure and the others still run."""
-    from server.bench import live
-    from server.bench import viewport
-    from server.bench.procs import Procs
-    from server.commands import bench_complaints
+    from tools.bench import complaints as bench_complaints
+    from tools.bench import live
+    from tools.bench import viewport
+    from tools.bench.procs import Procs
 
     if "viewport" in parts:  # before the servers start: the generation has the machine
         viewport.ensure_complaints(100_000 if quick else 1_000_000, _echo)

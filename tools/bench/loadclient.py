@@ -1,6 +1,6 @@
 """A load-client worker of ``kendali bench``: many Socket.IO clients in one asyncio process.
 
-Started by :mod:`server.bench.workers` as ``python -m server.bench.loadclient``. It reads one
+Started by :mod:`tools.bench.workers` as ``python -m tools.bench.loadclient``. It reads one
 JSON command per line on stdin and answers each with one JSON line on stdout; it imports
 nothing of the server (only python-socketio's ``AsyncClient`` over aiohttp, websocket
 transport). Every wait is bounded by the command's ``timeout``; end of input ends it.

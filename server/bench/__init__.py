@@ -1,1 +1,0 @@
-"""Load and process helpers of ``kendali bench`` (see :mod:`server.commands.bench`)."""

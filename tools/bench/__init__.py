@@ -1,0 +1,1 @@
+"""Load and process helpers of ``kendali bench`` (see :mod:`tools.bench.commands`)."""
