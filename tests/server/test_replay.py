@@ -263,10 +263,10 @@ def test_status_is_json(serve):
 def test_command_without_feed_files_is_an_error(tmp_path):
     from click.testing import CliRunner
 
-    from server.commands.bmkg import bmkg
+    from tools.replay_command import replay_cmd
 
     (tmp_path / "notes.txt").write_text("nothing to replay")
-    result = CliRunner().invoke(bmkg, ["replay", str(tmp_path), "--port", "0"])
+    result = CliRunner().invoke(replay_cmd, [str(tmp_path), "--port", "0"])
     assert result.exit_code == 1
     assert "no replayable feed files" in result.output
 
