@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.areas import LEVELS
+from geo.crs import WGS84
 
 # The lookup itself is the plpgsql function ``kendali_lookup`` (migration 0001): a function's
 # plan is cached per connection, which saves the ~0.5 ms the planner otherwise spends on this
@@ -103,17 +104,17 @@ def counts_by_level(session: Session) -> dict[str, int]:
 
 # -- loading --------------------------------------------------------------------------------
 
-_STAGE_DDL = """
+_STAGE_DDL = f"""
 CREATE TEMP TABLE stage_areas (
     code varchar(16) PRIMARY KEY, level varchar(10), depth smallint, name text,
     parent_code varchar(16), province_code varchar(2), regency_code varchar(5),
-    properties jsonb, geom geometry(MultiPolygon, 4326)
+    properties jsonb, geom geometry(MultiPolygon, {WGS84})
 ) ON COMMIT DROP
 """
 
-_STAGE_INSERT = """
+_STAGE_INSERT = f"""
 INSERT INTO stage_areas VALUES (:code, :level, :depth, :name, :parent_code, :province_code,
-    :regency_code, CAST(:properties AS jsonb), ST_GeomFromWKB(decode(:wkb, 'hex'), 4326))
+    :regency_code, CAST(:properties AS jsonb), ST_GeomFromWKB(decode(:wkb, 'hex'), {WGS84}))
 """
 
 # Compare geometry by its bytes: exact, and cheap next to ST_Equals on coastlines.

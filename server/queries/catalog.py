@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.crs import WGS84
+
 if TYPE_CHECKING:
     from server.services.catalog import CatalogRecord
 
@@ -31,10 +33,10 @@ _STAGE_COPY = (
     "FROM STDIN WITH (FORMAT csv)"
 )
 
-_INSERT = """
+_INSERT = f"""
 INSERT INTO catalog_events (origin_time, lat, lon, depth_km, magnitude, region, focal, geom)
 SELECT origin_time, lat, lon, depth_km, magnitude, region, focal,
-       ST_SetSRID(ST_MakePoint(lon, lat), 4326)
+       ST_SetSRID(ST_MakePoint(lon, lat), {WGS84})
   FROM stage_catalog
  ORDER BY origin_time
 ON CONFLICT ON CONSTRAINT uq_catalog_event DO NOTHING

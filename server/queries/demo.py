@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.crs import WGS84
+
 
 def districts_with_population(session: Session) -> list[tuple[str, int]]:
     return session.execute(text(
@@ -56,14 +58,14 @@ def replace_demo_responders(session: Session, prefix: str, records: list[dict]) 
     session.execute(text("DELETE FROM responders WHERE external_ref LIKE :p"),
                     {"p": prefix + "%"})
     stmt = text(
-        """
+        f"""
         INSERT INTO responders (external_ref, type, name, phone, base, loc, province_code,
                                 regency_code, district_code, availability, active)
         SELECT r.ref, r.type, r.name, r.phone, g.g, g.g, r.province, r.regency, r.district,
                'on_duty', true
           FROM (SELECT :ref AS ref, :type AS type, :name AS name, :phone AS phone,
                        :province AS province, :regency AS regency, :district AS district) r,
-               LATERAL (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS g) g
+               LATERAL (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), {WGS84})::geography AS g) g
         """
     )
     for start in range(0, len(records), 2000):

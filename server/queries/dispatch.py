@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from geo.crs import WGS84
 from geo.dispatch import Candidate
 from server.models import AreaRow
 from server.models import DeliveryRow
@@ -68,8 +69,8 @@ def anchors_in_geometry(session: Session, geojson: str, depth: int) -> list[tupl
     the anchor is a point of the area inside the polygon."""
     return session.execute(
         text(
-            """
-            WITH g AS (SELECT ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(:g), 4326)) AS geom),
+            f"""
+            WITH g AS (SELECT ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(:g), {WGS84})) AS geom),
             hit AS (
                 SELECT DISTINCT a.code FROM area_parts p JOIN areas a ON a.code = p.code, g
                  WHERE p.depth = :depth AND ST_Intersects(p.geom, g.geom))
@@ -103,7 +104,7 @@ def nearest_available(session: Session, lat: float, lon: float, k: int = 10) -> 
     return session.execute(
         text(
             f"""
-            WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS g)
+            WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), {WGS84})::geography AS g)
             SELECT r.id, r.type, ST_Distance(r.loc, pt.g) / 1000
               FROM responders r, pt
              WHERE {_AVAILABLE}
@@ -182,7 +183,7 @@ def geometry_check(session: Session, geojson: str) -> tuple[bool, float]:
     """(valid after repair, area km²) of a GeoJSON polygon."""
     row = session.execute(
         text("SELECT ST_IsValid(ST_MakeValid(g)), ST_Area(g::geography) / 1e6 FROM "
-             "(SELECT ST_SetSRID(ST_GeomFromGeoJSON(:g), 4326) AS g) s"), {"g": geojson}).one()
+             f"(SELECT ST_SetSRID(ST_GeomFromGeoJSON(:g), {WGS84}) AS g) s"), {"g": geojson}).one()
     return bool(row[0]), float(row[1] or 0)
 
 
@@ -208,7 +209,7 @@ def refresh_stale_positions(session: Session, fresh_before: datetime) -> int:
 def set_incident_geometry(session: Session, incident_id: int, geojson: str) -> None:
     session.execute(
         text("UPDATE incidents SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid("
-             "ST_SetSRID(ST_GeomFromGeoJSON(:g), 4326)), 3)) WHERE id = :id"),
+             f"ST_SetSRID(ST_GeomFromGeoJSON(:g), {WGS84})), 3)) WHERE id = :id"),
         {"g": geojson, "id": incident_id})
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.crs import WGS84
 from geo.workflow import CLOSED
 
 _CLOSED = "('" + "', '".join(sorted(CLOSED)) + "')"
@@ -72,7 +73,7 @@ def complaint_districts(session: Session, scope, bbox, status=None, channel=None
         # One row per district (complaint_district_totals): the wall's view, at any size.
         inside = _INSIDE_TOTALS
     sql = f"""
-        WITH box AS (SELECT ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326) AS g),
+        WITH box AS (SELECT ST_MakeEnvelope(:x1, :y1, :x2, :y2, {WGS84}) AS g),
         dist AS (
             SELECT a.code, a.regency_code, ST_X(a.point) AS lon, ST_Y(a.point) AS lat,
                    ST_Expand(a.geom_simple, 0.25) @ box.g AS inside
@@ -106,7 +107,7 @@ def complaint_points(session: Session, scope, bbox, limit: int, status=None, cha
     return session.execute(text(f"""
         SELECT c.id, ST_X(c.geom), ST_Y(c.geom), c.status, c.category, c.channel, c.overdue
           FROM complaints c
-         WHERE c.geom && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)
+         WHERE c.geom && ST_MakeEnvelope(:x1, :y1, :x2, :y2, {WGS84})
            AND c.district_code IS NOT NULL AND {in_scope} AND {where_c}
          ORDER BY c.id DESC LIMIT :limit
     """), params).all()
@@ -123,7 +124,7 @@ def complaint_clusters(session: Session, scope, bbox, cell: float, status=None, 
                count(*) FILTER (WHERE c.status NOT IN {_CLOSED}),
                count(*) FILTER (WHERE c.overdue)
           FROM complaints c
-         WHERE c.geom && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)
+         WHERE c.geom && ST_MakeEnvelope(:x1, :y1, :x2, :y2, {WGS84})
            AND c.district_code IS NOT NULL AND {in_scope} AND {where_c}
          GROUP BY ST_SnapToGrid(c.geom, :cell)
     """), params).all()
@@ -144,7 +145,7 @@ def area_shapes(session: Session, scope, depth: int, tolerance: float, digits: i
     box = ""
     if bbox:
         params.update(x1=bbox[0], y1=bbox[1], x2=bbox[2], y2=bbox[3])
-        box = "AND a.geom_simple && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)"
+        box = f"AND a.geom_simple && ST_MakeEnvelope(:x1, :y1, :x2, :y2, {WGS84})"
     # Islets smaller than a few pixels are dropped (thousands of them weigh more than the
     # mainland outlines), but an area always keeps its largest part.
     params["min_area"] = (3 * tolerance) ** 2
@@ -172,7 +173,7 @@ def responder_groups(session: Session, scope, bbox, by: str) -> list[tuple]:
                count(*) FILTER (WHERE r.availability = 'on_duty'),
                count(*) FILTER (WHERE r.availability = 'busy')
           FROM responders r
-         WHERE r.active AND r.loc::geometry && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)
+         WHERE r.active AND r.loc::geometry && ST_MakeEnvelope(:x1, :y1, :x2, :y2, {WGS84})
            AND {in_scope}
          GROUP BY {column}
     """), params).all()
@@ -185,7 +186,7 @@ def responder_points(session: Session, scope, bbox, limit: int) -> list[tuple]:
         SELECT r.id, ST_X(r.loc::geometry), ST_Y(r.loc::geometry), r.type, r.name,
                r.availability
           FROM responders r
-         WHERE r.active AND r.loc::geometry && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326)
+         WHERE r.active AND r.loc::geometry && ST_MakeEnvelope(:x1, :y1, :x2, :y2, {WGS84})
            AND {in_scope}
          LIMIT :limit
     """), params).all()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.crs import WGS84
 from geo.quake import Solution
 from server.models import ContourRow
 from server.models import ExposureRow
@@ -38,7 +39,7 @@ def candidates(
 
 
 def point_wkt(lat: float, lon: float) -> str:
-    return f"SRID=4326;POINT({lon} {lat})"
+    return f"SRID={WGS84};POINT({lon} {lat})"
 
 
 def seen_before(session: Session, quake_id: int, fingerprint: str, now: datetime) -> bool:
@@ -95,8 +96,8 @@ def area_distances(session: Session, lat: float, lon: float, radius_km: float) -
     dlon, dlat = _box(lat, radius_km)
     return session.execute(
         text(
-            """
-            WITH epi AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g),
+            f"""
+            WITH epi AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), {WGS84}) AS g),
             near AS (
                 SELECT p.code, min(ST_Distance(p.geom::geography, epi.g::geography)) AS d
                   FROM area_parts p, epi
@@ -118,11 +119,11 @@ def exposure_points(session: Session, lat: float, lon: float, radius_km: float) 
     dlon, dlat = _box(lat, radius_km)
     return session.execute(
         text(
-            """
-            WITH epi AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS g),
+            f"""
+            WITH epi AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), {WGS84})::geography AS g),
             leaf AS (
                 SELECT a.population, a.point FROM areas a
-                 WHERE a.point && ST_Expand(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
+                 WHERE a.point && ST_Expand(ST_SetSRID(ST_MakePoint(:lon, :lat), {WGS84}),
                                             :dlon, :dlat)
                    AND a.population IS NOT NULL
                    AND (a.depth = 3 OR (a.depth = 2 AND NOT EXISTS (
@@ -142,8 +143,8 @@ def coastal_regencies(session: Session, lat: float, lon: float, radius_km: float
     dlon, dlat = _box(lat, radius_km)
     return session.execute(
         text(
-            """
-            WITH epi AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g)
+            f"""
+            WITH epi AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), {WGS84}) AS g)
             SELECT a.code, a.name, ST_Distance(a.geom_simple::geography, epi.g::geography) / 1000
               FROM areas a, epi
              WHERE a.depth = 2 AND a.coastal AND a.geom_simple && ST_Expand(epi.g, :dlon, :dlat)
@@ -162,10 +163,10 @@ def area_distance(session: Session, code: str, lat: float, lon: float) -> tuple 
     """(code, level, name, parent, population, distance km) of one area."""
     return session.execute(
         text(
-            """
+            f"""
             SELECT a.code, a.level, a.name, a.parent_code, a.population,
                    ST_Distance(a.geom::geography,
-                               ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) / 1000
+                               ST_SetSRID(ST_MakePoint(:lon, :lat), {WGS84})::geography) / 1000
               FROM areas a WHERE a.code = :code
             """
         ),
@@ -188,10 +189,10 @@ def replace_impact(
     if contours:
         session.execute(
             text(
-                """
+                f"""
                 INSERT INTO quake_contours (quake_id, mmi, radius_km, geom)
                 SELECT :qid, c.mmi, c.r,
-                       ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography,
+                       ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(:lon, :lat), {WGS84})::geography,
                                           c.r * 1000, 'quad_segs=16')::geometry)
                   FROM unnest(CAST(:mmis AS float8[]), CAST(:radii AS float8[])) AS c(mmi, r)
                 """
@@ -254,7 +255,7 @@ def scoped_quakes(
     if min_magnitude is not None:
         stmt = stmt.where(QuakeRow.magnitude >= min_magnitude)
     if bbox:
-        stmt = stmt.where(QuakeRow.geom.intersects(func.ST_MakeEnvelope(*bbox, 4326)))
+        stmt = stmt.where(QuakeRow.geom.intersects(func.ST_MakeEnvelope(*bbox, WGS84)))
     return list(session.scalars(stmt.order_by(QuakeRow.origin_time.desc()).limit(limit)))
 
 
@@ -280,8 +281,8 @@ def circles(session: Session, lat: float, lon: float, contours) -> list[dict]:
         return []
     rows = session.execute(
         text(
-            """
-            SELECT ST_AsGeoJSON(ST_Buffer(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography,
+            f"""
+            SELECT ST_AsGeoJSON(ST_Buffer(ST_SetSRID(ST_MakePoint(:lon, :lat), {WGS84})::geography,
                                           c.r * 1000, 'quad_segs=16')::geometry, 5)::json
               FROM unnest(CAST(:radii AS float8[])) WITH ORDINALITY AS c(r, i) ORDER BY c.i
             """

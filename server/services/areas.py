@@ -92,7 +92,7 @@ def _read_frame(path: Path):
             frame = frame.to_crs(WGS84)
     except Exception as exc:
         raise AreaLoadError(
-            f"{path}: cannot reproject from {frame.crs} to EPSG:4326: {exc}"
+            f"{path}: cannot reproject from {frame.crs} to EPSG:{WGS84}: {exc}"
         ) from None
     return frame
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from geo.crs import WGS84
 from geo.crs import valid_lat_lon
 from server.errors import ApiError
 from server.models import PositionRow
@@ -27,7 +28,7 @@ AVAILABILITY = ("on_duty", "off_duty", "busy")
 
 
 def point(lat: float, lon: float) -> str:
-    return f"SRID=4326;POINT({lon} {lat})"
+    return f"SRID={WGS84};POINT({lon} {lat})"
 
 
 def responder_dict(r: ResponderRow, lat=None, lon=None) -> dict:
@@ -179,7 +180,7 @@ def update_position(session: Session, responder: ResponderRow, lat: float, lon: 
     fresh = clock.now() - at < timedelta(seconds=config["POSITION_FRESH_S"])
     responder.loc = point(lat, lon) if fresh else responder.base
     open_incident = q.open_incident_of(session, responder.id)
-    session.add(PositionRow(responder_id=responder.id, at=at, geom=f"SRID=4326;POINT({lon} {lat})",
+    session.add(PositionRow(responder_id=responder.id, at=at, geom=point(lat, lon),
                             accuracy_m=accuracy_m, incident_id=open_incident))
     regions = [c for c in (responder.district_code,) if c]
     event_queries.append(session, events.RESPONDER_MOVED, regions,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.crs import WGS84
 from server.models import ComplaintRow
 from server.models import ComplaintTimelineRow
 from server.queries.complaints.reads import scope_clause
@@ -92,7 +93,7 @@ def set_geometry(session: Session, complaint_id: int, code: str, point) -> None:
         return
     session.execute(
         text(
-            "UPDATE complaints SET geom = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), "
+            f"UPDATE complaints SET geom = ST_SetSRID(ST_MakePoint(:lon, :lat), {WGS84}), "
             "geom_precise = true WHERE id = :id"
         ),
         {"id": complaint_id, "lon": point[0], "lat": point[1]},

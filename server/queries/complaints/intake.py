@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.crs import WGS84
+
 #: Two complaints farther apart than this are not "in the same village" by position (a
 #: village or urban kelurahan is a square kilometre or two where people live densely).
 NEAR_M = 500.0
@@ -53,7 +55,7 @@ INSERT INTO complaints AS c (
     reporter_phone_hash, sealed, redacted, verify_due)
 SELECT :channel, r.external_id, r.content_hash, r.received_at, :now, :now, r.category,
        r.description, r.province_code, r.regency_code, r.district_code,
-       CASE WHEN r.lon IS NOT NULL THEN ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326)
+       CASE WHEN r.lon IS NOT NULL THEN ST_SetSRID(ST_MakePoint(r.lon, r.lat), {WGS84})
             ELSE a.point END,
        r.lon IS NOT NULL, r.placement, r.match_confidence, CAST(r.match AS jsonb),
        CAST(r.location AS jsonb), r.village_key, CAST(r.reporter AS jsonb), r.nik_hash,

@@ -17,6 +17,7 @@ from sqlalchemy import true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
 
+from geo.crs import WGS84
 from server.models import AreaRow
 from server.models import ComplaintRow
 from server.models import ComplaintTimelineRow
@@ -128,7 +129,7 @@ def _filtered(stmt, f: Filters):
     if f.area:
         conditions.append(area_clause(f.area))
     if f.bbox:
-        envelope = func.ST_MakeEnvelope(*f.bbox, 4326)
+        envelope = func.ST_MakeEnvelope(*f.bbox, WGS84)
         conditions.append(C.geom.op("&&")(envelope))
     if f.text:
         escaped = f.text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
