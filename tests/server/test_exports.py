@@ -75,6 +75,9 @@ def test_geojson_and_geopackage(live, seeded, tokens, engine, tmp_path):
             assert db.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
             assert db.execute("SELECT data_type, srs_id FROM gpkg_contents").fetchall() == [
                 ("features", 4326)]
+            # written by GDAL with the standard's R-tree spatial index
+            assert db.execute("SELECT count(*) FROM gpkg_extensions WHERE extension_name = "
+                              "'gpkg_rtree_index'").fetchone()[0] == 1
         info = pyogrio.read_info(path)  # GDAL reads it as a GeoPackage
         assert info["crs"] == "EPSG:4326" and info["geometry_type"] == geometry
         if expected is None:
