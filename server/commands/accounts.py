@@ -39,15 +39,13 @@ users = AppGroup("users", help="Accounts: operators, regional offices, field sta
 def create_user(username, role, region, responder_id, display_name, password_stdin) -> None:
     """Create an account; prints a generated password unless one comes on standard input."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    session = db.session()
-    try:
-        user, generated = accounts.create_user(
-            session, actor(), username, role, region, password, responder_id, display_name
-        )
-    except ApiError as exc:
-        _fail(exc)
-    finally:
-        session.close()
+    with db.session() as session:
+        try:
+            user, generated = accounts.create_user(
+                session, actor(), username, role, region, password, responder_id, display_name
+            )
+        except ApiError as exc:
+            _fail(exc)
     click.echo(
         f"created {user.role} account '{user.username}' (id {user.id})"
         + (f" for region {user.region_code}" if user.region_code else "")
@@ -60,14 +58,11 @@ def create_user(username, role, region, responder_id, display_name, password_std
 @click.argument("username")
 def disable_user(username) -> None:
     """Disable an account: its tokens and sessions stop working and its sockets close."""
-    session = db.session()
-    try:
+    with db.session() as session:
         user = q.user_by_name(session, username)
         if user is None:
             raise click.ClickException(f"no account '{username}'")
         accounts.set_disabled(session, actor(), user, True)
-    finally:
-        session.close()
     click.echo(f"disabled '{username}'")
 
 
@@ -75,27 +70,22 @@ def disable_user(username) -> None:
 @click.argument("username")
 def enable_user(username) -> None:
     """Enable a disabled account again (its old tokens stay revoked)."""
-    session = db.session()
-    try:
+    with db.session() as session:
         user = q.user_by_name(session, username)
         if user is None:
             raise click.ClickException(f"no account '{username}'")
         accounts.set_disabled(session, actor(), user, False)
-    finally:
-        session.close()
     click.echo(f"enabled '{username}'")
 
 
 @users.command("list")
 def list_users() -> None:
     """List accounts."""
-    session = db.session()
-    for user in q.list_users(session):
-        state = "disabled" if user.disabled_at else "active"
-        click.echo(
-            f"{user.id:>5}  {user.username:<24} {user.role:<9} {user.region_code or '-':<8} {state}"
-        )
-    session.close()
+    with db.session() as session:
+        for user in q.list_users(session):
+            state = "disabled" if user.disabled_at else "active"
+            region = user.region_code or "-"
+            click.echo(f"{user.id:>5}  {user.username:<24} {user.role:<9} {region:<8} {state}")
 
 
 keys = AppGroup("keys", help="API keys of the complaint channels.")
@@ -106,11 +96,8 @@ keys = AppGroup("keys", help="API keys of the complaint channels.")
 @click.option("--name", help="What the key is for (e.g. the integrating system).")
 def create_key(channel, name) -> None:
     """Create a channel key and print it once (only its hash is kept)."""
-    session = db.session()
-    try:
+    with db.session() as session:
         row, key = accounts.create_key(session, actor(), channel, name)
-    finally:
-        session.close()
     click.echo(f"key {row.id} for channel {channel} (prefix {row.prefix}):")
     click.echo(key)
 
@@ -119,25 +106,21 @@ def create_key(channel, name) -> None:
 @click.argument("ref")
 def revoke_key(ref) -> None:
     """Revoke a key by id or prefix (the part before the last underscore)."""
-    session = db.session()
-    try:
+    with db.session() as session:
         row = q.key_by_ref(session, ref)
         if row is None:
             raise click.ClickException(f"no key '{ref}'")
         accounts.revoke_key(session, actor(), row)
-    finally:
-        session.close()
     click.echo(f"revoked key {row.id} ({row.prefix})")
 
 
 @keys.command("list")
 def list_keys() -> None:
     """List keys (prefixes only)."""
-    session = db.session()
-    for row in q.list_keys(session):
-        state = "revoked" if row.revoked_at else "active"
-        click.echo(f"{row.id:>5}  {row.channel:<14} {row.prefix:<36} {state}  {row.name or ''}")
-    session.close()
+    with db.session() as session:
+        for row in q.list_keys(session):
+            state = "revoked" if row.revoked_at else "active"
+            click.echo(f"{row.id:>5}  {row.channel:<14} {row.prefix:<36} {state}  {row.name or ''}")
 
 
 @click.command("wall-code")
@@ -145,13 +128,11 @@ def list_keys() -> None:
 @with_appcontext
 def wall_code(name) -> None:
     """Print a one-time code (and URL) that signs a wall screen in."""
-    session = db.session()
-    try:
-        code, user = accounts.create_wall_code(session, actor(), name)
-    except ApiError as exc:
-        _fail(exc)
-    finally:
-        session.close()
+    with db.session() as session:
+        try:
+            code, user = accounts.create_wall_code(session, actor(), name)
+        except ApiError as exc:
+            _fail(exc)
     host = current_app.config["HOST"]
     port = current_app.config["PORT"]
     hours = current_app.config["WALL_CODE_HOURS"]

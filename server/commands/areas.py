@@ -28,21 +28,19 @@ areas = AppGroup("areas", help="Administrative areas (Kemendagri codes) and popu
 )
 def load(path, level, code_field, name_field, parent_field) -> None:
     """Load or update areas from GeoJSON, Shapefile, GeoPackage or a zip of them."""
-    session = db.session()
-    try:
-        report = svc.load_areas(
-            session,
-            path,
-            level=level,
-            code_field=code_field,
-            name_field=name_field,
-            parent_field=parent_field,
-            progress=progress(f"areas {level or ''}".strip()),
-        )
-    except svc.AreaLoadError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        session.close()
+    with db.session() as session:
+        try:
+            report = svc.load_areas(
+                session,
+                path,
+                level=level,
+                code_field=code_field,
+                name_field=name_field,
+                parent_field=parent_field,
+                progress=progress(f"areas {level or ''}".strip()),
+            )
+        except svc.AreaLoadError as exc:
+            raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
     for code, reason in report.skipped[:20]:
         click.echo(f"  skipped {code}: {reason}")
@@ -62,20 +60,18 @@ def load(path, level, code_field, name_field, parent_field) -> None:
 )
 def population(path, code_field, population_field, area_field) -> None:
     """Join population by code from a CSV and report codes that matched nothing."""
-    session = db.session()
-    try:
-        report = svc.load_population(
-            session,
-            path,
-            code_field=code_field,
-            population_field=population_field,
-            area_field=area_field,
-        )
-        svc.finalize(session)
-    except svc.AreaLoadError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        session.close()
+    with db.session() as session:
+        try:
+            report = svc.load_population(
+                session,
+                path,
+                code_field=code_field,
+                population_field=population_field,
+                area_field=area_field,
+            )
+            svc.finalize(session)
+        except svc.AreaLoadError as exc:
+            raise click.ClickException(str(exc)) from None
     click.echo(
         f"population set for {report.matched} areas from {report.rows} rows; "
         f"{len(report.unmatched)} codes matched nothing"

@@ -17,8 +17,7 @@ from server.services.complaints.levels import service_levels
 
 def generate(count: int, seed: int) -> dict:
     """Insert ``count`` demo complaints with ``seed`` (audited as one CLI action)."""
-    session = db.session()
-    try:
+    with db.session() as session:
         result = svc.generate(
             session,
             count,
@@ -38,8 +37,6 @@ def generate(count: int, seed: int) -> dict:
         )
         session.commit()
         return result
-    finally:
-        session.close()
 
 
 @click.command("complaints")

@@ -25,11 +25,8 @@ def responders(count: int, seed: int) -> None:
             yield from bar
 
     t0 = time.perf_counter()
-    session = db.session()
-    try:
+    with db.session() as session:
         counts = svc.generate(session, count, current_app.config.get("SEATS_CSV"), seed,
                               progress)
-    finally:
-        session.close()
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
     click.echo(f"demo roster: {summary} in {time.perf_counter() - t0:.1f} s")

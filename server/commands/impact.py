@@ -67,12 +67,9 @@ def impact(ctx, lat, lon, depth, mag, tsunami) -> None:
         fields["--mag"] = "0 to 10"
     if fields:
         raise click.UsageError("; ".join(f"{k}: {v}" for k, v in fields.items()))
-    session = db.session()
-    try:
+    with db.session() as session:
         result = impact_svc.compute(session, lat, lon, depth, mag, tsunami_flag=tsunami)
         contours = impact_svc.contour_geojson(session, lat, lon, result.contours)
-    finally:
-        session.close()
     click.echo(json.dumps(impact_svc.as_json(result, contours), ensure_ascii=False))
 
 
@@ -120,11 +117,8 @@ def read_sightings(
 
 def load_gazetteer() -> Gazetteer:
     """Regencies and districts from the database, plus the seat towns of ``SEATS_CSV``."""
-    session = db.session()
-    try:
+    with db.session() as session:
         gaz = places.gazetteer(session, current_app.config.get("SEATS_CSV"))
-    finally:
-        session.close()
     if not len(gaz):
         raise click.ClickException("no areas loaded: run `kendali areas load-shared` first")
     return gaz

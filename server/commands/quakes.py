@@ -24,13 +24,11 @@ def import_catalog(path: str) -> None:
     Rows already imported are left alone, so running it again adds nothing. Malformed rows are
     skipped and listed; everything else is written in one transaction.
     """
-    session = db.session()
-    try:
-        report = svc.import_catalog(session, path, progress=progress("catalog"))
-    except svc.CatalogImportError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        session.close()
+    with db.session() as session:
+        try:
+            report = svc.import_catalog(session, path, progress=progress("catalog"))
+        except svc.CatalogImportError as exc:
+            raise click.ClickException(str(exc)) from None
     for lineno, reason in report.skipped[:LISTED_SKIPS]:
         click.echo(f"  line {lineno}: {reason}")
     if len(report.skipped) > LISTED_SKIPS:
@@ -41,11 +39,8 @@ def import_catalog(path: str) -> None:
 @quakes.command("stats")
 def stats() -> None:
     """Print how many catalog events are stored, their time range and the large ones."""
-    session = db.session()
-    try:
+    with db.session() as session:
         result = svc.catalog_stats(session)
-    finally:
-        session.close()
     click.echo(f"catalog events: {result.count}")
     if not result.count:
         click.echo("  (import one with `kendali quakes import CSV`)")

@@ -30,18 +30,16 @@ def _fail(exc: ApiError):
 @click.option("--ref", "external_ref", help="An external reference (unique).")
 def create(kind, name, phone, lat, lon, external_ref) -> None:
     """Register a responder; the home areas come from the base point."""
-    session = db.session()
     data = {"type": kind, "name": name, "base": {"lat": lat, "lon": lon}}
     if phone:
         data["phone"] = phone
     if external_ref:
         data["external_ref"] = external_ref
-    try:
-        row = svc.create(session, actor(), data)
-    except ApiError as exc:
-        _fail(exc)
-    finally:
-        session.close()
+    with db.session() as session:
+        try:
+            row = svc.create(session, actor(), data)
+        except ApiError as exc:
+            _fail(exc)
     click.echo(f"responder {row.id}: {row.type} {row.name} in {row.district_code}")
 
 
@@ -52,18 +50,16 @@ def create(kind, name, phone, lat, lon, external_ref) -> None:
 @click.option("--name")
 def update(responder_id, availability, phone, name) -> None:
     """Change availability, phone or name."""
-    session = db.session()
-    try:
-        row = session.get(ResponderRow, responder_id)
-        if row is None:
-            raise click.ClickException(f"no responder {responder_id}")
-        data = {k: v for k, v in (("availability", availability), ("phone", phone),
-                                  ("name", name)) if v}
-        svc.update(session, actor(), row, data)
-    except ApiError as exc:
-        _fail(exc)
-    finally:
-        session.close()
+    with db.session() as session:
+        try:
+            row = session.get(ResponderRow, responder_id)
+            if row is None:
+                raise click.ClickException(f"no responder {responder_id}")
+            data = {k: v for k, v in (("availability", availability), ("phone", phone),
+                                      ("name", name)) if v}
+            svc.update(session, actor(), row, data)
+        except ApiError as exc:
+            _fail(exc)
     click.echo(f"updated responder {responder_id}")
 
 
@@ -71,14 +67,11 @@ def update(responder_id, availability, phone, name) -> None:
 @click.argument("responder_id", type=int)
 def deactivate(responder_id) -> None:
     """Take a responder out of dispatch (history is kept)."""
-    session = db.session()
-    try:
+    with db.session() as session:
         row = session.get(ResponderRow, responder_id)
         if row is None:
             raise click.ClickException(f"no responder {responder_id}")
         svc.deactivate(session, actor(), row)
-    finally:
-        session.close()
     click.echo(f"deactivated responder {responder_id}")
 
 
@@ -92,11 +85,8 @@ def import_csv(path) -> None:
         with click.progressbar(rows, label="responders", file=sys.stderr) as bar:
             yield from bar
 
-    session = db.session()
-    try:
+    with db.session() as session:
         report = svc.import_csv(session, actor(), path, progress)
-    finally:
-        session.close()
     for lineno, reason in report.errors[:50]:
         click.echo(f"  line {lineno}: {reason}")
     click.echo(f"imported {report.created} responders, {len(report.errors)} rows with errors")

@@ -115,15 +115,13 @@ class Poller:
 
     def poll(self, name: str, interval: float) -> float:
         """Poll one feed now; return the delay before its next poll. Never raises."""
-        session = self.session_factory()
-        try:
-            return self._poll(session, name, interval)
-        except Exception:  # a bug or the database: log, count, go on
-            log.exception("feed %s: poll failed", name)
-            session.rollback()
-            return min(interval * 2, self.app.config["FEED_MAX_BACKOFF_S"])
-        finally:
-            session.close()
+        with self.session_factory() as session:
+            try:
+                return self._poll(session, name, interval)
+            except Exception:  # a bug or the database: log, count, go on
+                log.exception("feed %s: poll failed", name)
+                session.rollback()
+                return min(interval * 2, self.app.config["FEED_MAX_BACKOFF_S"])
 
     def _poll(self, session, name: str, interval: float) -> float:
         url = self.url(name)

@@ -33,6 +33,7 @@ from server.models import IncidentRow
 from server.models import QuakeAreaRow
 from server.models import QuakeRow
 from server.models import ResponderRow
+from server.queries import quakes
 from server.queries.complaints.reads import scope_clause as complaint_scope
 
 WHISTLEBLOWER = "whistleblower"
@@ -128,10 +129,8 @@ Q = QuakeRow
 
 
 def quake_scope(scope) -> ColumnElement[bool]:
-    """National: every quake; an area: the quakes that affected it (as ``/api/v1/quakes``)."""
-    if scope.national:
-        return true()
-    return Q.id.in_(select(QuakeAreaRow.quake_id).where(scope.code_clause(QuakeAreaRow.code)))
+    """The quakes of ``scope``: :func:`server.queries.quakes.visible`."""
+    return quakes.visible(scope)
 
 
 QUAKES = Layer(

@@ -6,10 +6,12 @@ import math
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
+from sqlalchemy import true
 from sqlalchemy.orm import Session
 
 from geo.crs import WGS84
@@ -240,14 +242,21 @@ def impact_of(session: Session, quake_id: int, scope=None) -> dict:
     return {"contours": contours, "areas": areas, "exposure": exposure}
 
 
+def visible(scope) -> ColumnElement[bool]:
+    """The quakes ``scope`` may see: national, every quake; an area, the quakes that affected
+    it (an affected area of the quake lies in the scope). The one definition, for lists,
+    single quakes, OGC, exports and alerts."""
+    if scope.national:
+        return true()
+    affected = select(QuakeAreaRow.quake_id).where(scope.code_clause(QuakeAreaRow.code))
+    return QuakeRow.id.in_(affected)
+
+
 def scoped_quakes(
     session: Session, scope, *, start=None, end=None, min_magnitude=None, bbox=None, limit=500
 ) -> list[QuakeRow]:
     """Quakes in scope: national sees all; an area sees quakes that affected it."""
-    stmt = select(QuakeRow)
-    if not scope.national:
-        affected = select(QuakeAreaRow.quake_id).where(scope.code_clause(QuakeAreaRow.code))
-        stmt = stmt.where(QuakeRow.id.in_(affected))
+    stmt = select(QuakeRow).where(visible(scope))
     if start:
         stmt = stmt.where(QuakeRow.origin_time >= start)
     if end:
@@ -260,10 +269,7 @@ def scoped_quakes(
 
 
 def scoped_quake(session: Session, scope, quake_id: int) -> QuakeRow | None:
-    stmt = select(QuakeRow).where(QuakeRow.id == quake_id)
-    if not scope.national:
-        affected = select(QuakeAreaRow.quake_id).where(scope.code_clause(QuakeAreaRow.code))
-        stmt = stmt.where(QuakeRow.id.in_(affected))
+    stmt = select(QuakeRow).where(QuakeRow.id == quake_id, visible(scope))
     return session.scalars(stmt).first()
 
 

@@ -130,11 +130,8 @@ def listen_loop(app: Flask, publisher: Publisher, on_revoked, stop: threading.Ev
                 raw.autocommit = True
                 with raw.cursor() as cur:
                     cur.execute("LISTEN kendali_events; LISTEN kendali_revoked;")
-                session = db.session()
-                try:
+                with db.session() as session:
                     _loop(raw, session, publisher, on_revoked, stop)
-                finally:
-                    session.close()
         except Exception:  # database restarts, network: wait and reconnect
             log.exception("event publisher: connection lost; retrying")
             stop.wait(1.0)

@@ -84,23 +84,19 @@ def _catch_up(app, sid: str, principal: Principal, since: int | None) -> None:
         publisher = app.extensions.get("kendali_publisher")
         lock = publisher.lock if publisher is not None else contextlib.nullcontext()
         scope = scope_of(principal)
-        session = get_db().session()
-        try:
-            with lock:
-                if sid not in _principals:
-                    return  # gone meanwhile
-                if publisher is not None and publisher.last is None:
-                    publisher.start_at(session)  # before its first tick: start from here
-                frontier = publisher.last if publisher is not None \
+        with get_db().session() as session, lock:
+            if sid not in _principals:
+                return  # gone meanwhile
+            if publisher is not None and publisher.last is None:
+                publisher.start_at(session)  # before its first tick: start from here
+            frontier = publisher.last if publisher is not None \
                     else event_queries.last_seq(session)
-                if since is not None and since < frontier:
-                    _send_missed(app, session, sid, scope, since, frontier)
-                for room in scope.default_rooms():
-                    socketio.server.enter_room(sid, room, namespace=NAMESPACE)
-                socketio.emit(events.MSG_SYNCED, {"seq": frontier, **status.snapshot()}, to=sid,
-                              namespace=NAMESPACE, ignore_queue=True)
-        finally:
-            session.close()
+            if since is not None and since < frontier:
+                _send_missed(app, session, sid, scope, since, frontier)
+            for room in scope.default_rooms():
+                socketio.server.enter_room(sid, room, namespace=NAMESPACE)
+            socketio.emit(events.MSG_SYNCED, {"seq": frontier, **status.snapshot()}, to=sid,
+                          namespace=NAMESPACE, ignore_queue=True)
 
 
 def _await_acceptance(sid: str, timeout_s: float = 5.0) -> None:

@@ -302,8 +302,7 @@ def bootstrap(
     With ``if_empty`` nothing is done when every level already has areas, so a second
     ``./scripts/serve`` starts in seconds.
     """
-    session = database.session()
-    try:
+    with database.session() as session:
         counts = q.counts_by_level(session)
         if if_empty and all(counts.values()):
             yield "areas already loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items())
@@ -324,8 +323,6 @@ def bootstrap(
             yield f"no population file ({pop_path}); exposure figures need it"
         finalize(session)
         yield "coastal regencies and district population estimates updated"
-    finally:
-        session.close()
 
 
 def finalize(session: Session) -> None:

@@ -8,7 +8,6 @@ conformance, collections and items documents with their links. URLs are made fro
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -17,6 +16,9 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from geo import geojson
+from geo.bbox import BBoxError
+from geo.bbox import Box
+from geo.bbox import parse_bbox
 from server.errors import ApiError
 from server.queries import ogc as q
 from server.queries.layers import Layer
@@ -117,20 +119,13 @@ def _int(args, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
+def _bbox(raw: str | None) -> Box | None:
     if not raw:
         return None
     try:
-        box = [float(v) for v in raw.split(",")]
-    except ValueError:
-        box = []
-    if len(box) == 6:  # 3D box: heights are ignored (2D data)
-        box = [box[0], box[1], box[3], box[4]]
-    ok = len(box) == 4 and all(math.isfinite(v) for v in box)
-    if not ok or not (-180 <= box[0] <= 180 and -180 <= box[2] <= 180
-                      and -90 <= box[1] <= box[3] <= 90):
-        _bad("bbox", "minLon,minLat,maxLon,maxLat in CRS84")
-    return box[0], box[1], box[2], box[3]
+        return parse_bbox(raw, ogc=True)
+    except BBoxError as exc:
+        _bad("bbox", str(exc))
 
 
 def _instant(raw: str) -> tuple[datetime, datetime, bool]:

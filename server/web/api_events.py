@@ -71,12 +71,9 @@ def export_events():
     db = get_db()
 
     def generate():
-        session = db.session()
-        try:
+        with db.session() as session:
             for row in q.stream_scoped(session, scope, since):
                 yield json.dumps(message(row), ensure_ascii=False) + "\n"
-        finally:
-            session.close()
 
     return Response(
         stream_with_context(generate()),

@@ -85,19 +85,16 @@ def export(dataset: str, fmt: str):
                "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     if fmt == "gpkg":
         path = writers.temp_path(".gpkg")
-        session = db.session()
-        try:
-            writers.write_gpkg(layer, q.stream(session, layer, scope, f, "wkb"), path)
-        except BaseException:
-            writers.remove(path)
-            raise
-        finally:
-            session.close()
+        with db.session() as session:
+            try:
+                writers.write_gpkg(layer, q.stream(session, layer, scope, f, "wkb"), path)
+            except BaseException:
+                writers.remove(path)
+                raise
         return Response(writers.file_chunks(path), mimetype=FORMATS[fmt], headers=headers)
 
     def generate():
-        session = db.session()
-        try:
+        with db.session() as session:
             rows = q.stream(session, layer, scope, f, "geojson" if fmt == "geojson" else "none")
             if fmt == "csv":
                 for chunk in writers.csv_lines(layer, rows, options):
@@ -105,8 +102,6 @@ def export(dataset: str, fmt: str):
             else:
                 for chunk in writers.geojson_chunks(layer, rows):
                     yield chunk.encode("utf-8")
-        finally:
-            session.close()
 
     return Response(stream_with_context(generate()), headers=headers,
                     content_type=FORMATS[fmt])

@@ -15,8 +15,10 @@ from flask import request
 
 from geo.areas import AreaCodeError
 from geo.areas import normalize_code
+from geo.bbox import BBoxError
+from geo.bbox import Box
+from geo.bbox import parse_bbox
 
-BBOX_PROBLEM = "minLon,minLat,maxLon,maxLat"
 AREA_PROBLEM = "a province, regency or district code (72, 72.71, 72.71.01)"
 
 
@@ -33,20 +35,16 @@ def time_arg(name: str, fields: dict) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def bbox_arg(fields: dict, name: str = "bbox") -> tuple[float, float, float, float] | None:
+def bbox_arg(fields: dict, name: str = "bbox") -> Box | None:
     """``minLon,minLat,maxLon,maxLat`` in degrees, finite, non-empty, within WGS 84."""
     raw = request.args.get(name)
     if not raw:
         return None
     try:
-        box = [float(v) for v in raw.split(",")]
-    except ValueError:
-        box = []
-    ok = len(box) == 4 and all(math.isfinite(v) for v in box)
-    if not ok or not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
-        fields[name] = BBOX_PROBLEM
+        return parse_bbox(raw)
+    except BBoxError as exc:
+        fields[name] = str(exc)
         return None
-    return box[0], box[1], box[2], box[3]
 
 
 def number_arg(name: str, fields: dict, kind=float):

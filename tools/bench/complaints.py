@@ -120,12 +120,9 @@ def channel_key(channel: str = "sp4n_lapor"):
 
 def _cleanup() -> int:
     """Delete the benchmark's complaints, then vacuum so the next figure starts quiet."""
-    session = db.session()
-    try:
+    with db.session() as session:
         deleted = demo_q.delete_by_prefix(session, PREFIX)
         session.commit()
-    finally:
-        session.close()
     if deleted:
         demo_q.settle(db.engine)
     return deleted
@@ -138,11 +135,8 @@ class Inputs:
 
     def __init__(self, seed: int) -> None:
         """Draw places in proportion to population."""
-        session = db.session()
-        try:
+        with db.session() as session:
             self.pool = demo_q.place_pool(session)
-        finally:
-            session.close()
         self.weights = [float(p[2]) for p in self.pool]
         self.rng = random.Random(seed)
         self.categories = current_app.config["COMPLAINT_CATEGORIES"]
@@ -297,20 +291,14 @@ def summary(
     """
     from server.commands.demo_complaints import generate
 
-    session = db.session()
-    try:
+    with db.session() as session:
         have = demo_q.count_complaints(session)
-    finally:
-        session.close()
     if have < count:
         click.echo(f"summary bench: adding {count - have} demo complaints", err=True)
         generate(count - have, 424242 + have)
-    session = db.session()
-    try:
+    with db.session() as session:
         summary_q.compact(session)
         session.commit()
-    finally:
-        session.close()
     with server(url) as base, _operator_token(base) as headers:
         target = f"{base}/api/v1/complaints/summary?level=province"
         fresh = _timed_gets(lambda: requests, target, headers, rounds)

@@ -81,8 +81,7 @@ def tokens() -> dict[str, str]:
     from server.queries import auth as auth_queries
     from server.services import accounts
 
-    session = db.session()
-    try:
+    with db.session() as session:
         out = {}
         for name, role, region, _, _ in CLASSES:
             username = f"bench-{name}"
@@ -90,8 +89,6 @@ def tokens() -> dict[str, str]:
                 accounts.create_user(session, "cli:bench", username, role, region, PASSWORD)
             out[name] = accounts.login(session, username, PASSWORD).token
         return out
-    finally:
-        session.close()
 
 
 class Sender:

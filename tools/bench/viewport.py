@@ -32,11 +32,8 @@ PATH = "/api/v1/map/complaints?bbox=94,-11.5,141.5,6.5&zoom=5"
 
 
 def count_complaints() -> int:
-    session = db.session()
-    try:
+    with db.session() as session:
         return int(session.execute(text("SELECT count(*) FROM complaints")).scalar())
-    finally:
-        session.close()
 
 
 def ensure_complaints(target: int, echo) -> int:
@@ -50,12 +47,9 @@ def ensure_complaints(target: int, echo) -> int:
         # A seed of its own for each top-up: demo ids are per seed, so none collide.
         generate(target - have, 1000 + have)
         echo(f"bench: generated in {time.perf_counter() - t0:.0f} s")
-        session = db.session()
-        try:
+        with db.session() as session:
             session.execute(text("ANALYZE complaints"))
             session.commit()
-        finally:
-            session.close()
         have = count_complaints()
     return have
 
