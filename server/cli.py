@@ -15,5 +15,10 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         import server.wsgi  # noqa: F401 - patches eventlet first; see server/wsgi.py
     from server.commands import cli
+    from server.platform.settings import SettingsError
 
-    cli(prog_name="kendali")
+    try:
+        cli(prog_name="kendali")
+    except SettingsError as exc:  # one line naming the variable, the value, what is allowed
+        print(f"kendali: bad setting: {exc}", file=sys.stderr)
+        sys.exit(2)

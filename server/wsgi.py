@@ -17,8 +17,12 @@ def __getattr__(name):
         global app
         from server.jobs import loops
         from server.platform import runtime
+        from server.platform.settings import SettingsError
 
-        app = create_app()
+        try:
+            app = create_app()
+        except SettingsError as exc:  # one line for the operator, not a traceback
+            raise SystemExit(f"kendali: bad setting: {exc}") from None
         loops.start(app)
         runtime.tune_gc()
         return app

@@ -1,144 +1,369 @@
 """Settings: the only module that reads ``os.environ``.
 
 Every setting has a ``KENDALI_*`` environment variable (``DATABASE_URL`` keeps its
-conventional name). ``load_config`` returns a plain dict that ``create_app`` hands to Flask;
-tests pass overrides instead of touching the environment.
+conventional name), a type, a default and what it allows, declared once in :class:`Settings`
+(pydantic-settings). A bad value stops start-up with one line naming the variable, the value
+and what is allowed (:class:`SettingsError`). ``load_config`` returns the plain dict that
+``create_app`` hands to Flask; tests pass overrides instead of touching the environment.
+``docs/configuration.md`` is generated from this class (``python -m server.platform.settings``)
+and a test keeps the two equal.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Annotated
+from typing import Literal
+
+from pydantic import AfterValidator
+from pydantic import BeforeValidator
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+from pydantic_settings import NoDecode
+from pydantic_settings import SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 _CATEGORIES = "PKH,BPNT/Sembako,BLT,PBI-JK,disaster aid,other"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+class SettingsError(ValueError):
+    """A setting has a value that is not allowed; the message is one line for the operator."""
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = _env(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def _comma_list(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
-def _default_boundaries_dir() -> str:
-    return str(PROJECT_ROOT.parent / "shared" / "data" / "boundaries")
+def _rate_limit(value: str) -> str:
+    from limits import parse  # Flask-Limiter's own parser: what it accepts, we accept
+
+    try:
+        parse(value)
+    except ValueError:
+        raise ValueError("a rate such as '10 per minute' or '600/hour'") from None
+    return value
 
 
-def _default_seats_csv() -> str:
-    return str(PROJECT_ROOT.parent / "shared" / "data" / "other" / "ibukota_kabkota_seats_515.csv")
+def _log_level(value: str) -> str:
+    if value.upper() not in _LOG_LEVELS:
+        raise ValueError("one of " + ", ".join(_LOG_LEVELS))
+    return value.upper()
+
+
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
+RateLimit = Annotated[str, AfterValidator(_rate_limit)]
+Seconds = Annotated[float, Field(gt=0)]
+
+
+def _env(name: str, default, description: str, **kw):
+    """A field read from the environment variable ``name``."""
+    return Field(default, validation_alias=name, description=description, **kw)
+
+
+class Settings(BaseSettings):
+    """Every setting, with its variable, default, what it allows and what it means."""
+
+    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore",
+                                      populate_by_name=True)
+
+    # -- where things are ----------------------------------------------------------------
+    database_url: str | None = _env(
+        "DATABASE_URL", None,
+        "An external PostGIS (`postgresql+psycopg2://user:pw@host/db`). Unset: the embedded "
+        "cluster.")
+    data_dir: Path = _env("KENDALI_DATA_DIR", PROJECT_ROOT / "var",
+                          "Where the embedded cluster (`<dir>/pg`) and generated keys live.")
+    embedded_pg_port: int | None = _env(
+        "KENDALI_PG_PORT", None,
+        "Also listen on TCP 127.0.0.1:PORT (the embedded cluster is unix-socket only "
+        "otherwise).", ge=1, le=65535)
+    embedded_pg_dbname: str = _env("KENDALI_PG_DBNAME", "kendali",
+                                   "Database name inside the embedded cluster.",
+                                   pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+    boundaries_dir: Path = _env(
+        "KENDALI_BOUNDARIES_DIR", SHARED_DATA / "boundaries",
+        "Folder with `id_provinsi_38.geojson`, `id_kabupaten_kota_514.geojson`, "
+        "`id_kecamatan_7285.geojson`, `kemendagri_penduduk_luas_2024.csv`.")
+    seats_csv: Path = _env("KENDALI_SEATS_CSV",
+                           SHARED_DATA / "other" / "ibukota_kabkota_seats_515.csv",
+                           "Regency seat towns (gazetteer, demo rosters).")
+    # -- serving -------------------------------------------------------------------------
+    host: str = _env("KENDALI_HOST", "127.0.0.1", "Where `kendali serve` listens.")
+    port: int = _env("KENDALI_PORT", 5000, "Port of `kendali serve`.", ge=1, le=65535)
+    redis_url: str | None = _env("KENDALI_REDIS_URL", None,
+                                 "Redis for the Socket.IO message queue and shared rate limits "
+                                 "(several processes).", pattern=r"^(redis|rediss|unix)://")
+    secret_key: str | None = _env("KENDALI_SECRET_KEY", None,
+                                  "Secret for sessions and signatures (unset: generated once "
+                                  "in the data folder).")
+    log_level: Annotated[str, AfterValidator(_log_level)] = _env(
+        "KENDALI_LOG_LEVEL", "INFO", "Python logging level (" + ", ".join(_LOG_LEVELS) + ").")
+    async_mode: Literal["eventlet", "threading"] = _env(
+        "KENDALI_ASYNC_MODE", "eventlet", "Socket.IO async mode of `kendali serve`.")
+    db_pool_size: int = _env("KENDALI_DB_POOL_SIZE", 10, "Database connections per process.",
+                             ge=1, le=500)
+    proxy_hops: int = _env("KENDALI_PROXY_HOPS", 0,
+                           "Reverse proxies in front of Kendali whose X-Forwarded-* headers "
+                           "are trusted.", ge=0, le=10)
+    session_cookie_secure: bool = _env(
+        "KENDALI_COOKIE_SECURE", True,
+        "Secure session cookies (browsers accept them on https and on http://localhost).")
+    testing: bool = _env("KENDALI_TESTING", False, "Test mode (tests only).")
+    # -- places --------------------------------------------------------------------------
+    lookup_coast_margin_km: float = _env(
+        "KENDALI_COAST_MARGIN_KM", 25.0,
+        "A point at sea this close to an area resolves to it, with `offshore_km`.", ge=0,
+        le=500)
+    # -- earthquakes ---------------------------------------------------------------------
+    bmkg_url: str = _env("KENDALI_BMKG_URL", "https://data.bmkg.go.id/DataMKG/TEWS/",
+                         "Base URL of BMKG's TEWS feeds (point it at `kendali bmkg replay` "
+                         "for demos and tests).", pattern=r"^https?://")
+    bmkg_format: Literal["json", "xml"] = _env("KENDALI_BMKG_FORMAT", "json",
+                                               "`json` or `xml` variants of the feeds.")
+    feed_polling: bool = _env("KENDALI_FEED_POLLING", True, "`0` turns the BMKG poller off.")
+    scheduler: bool = _env("KENDALI_SCHEDULER", True,
+                           "`0` turns the leader-elected jobs (escalation, notifications, "
+                           "service levels) off.")
+    autogempa_interval: Seconds = _env("KENDALI_AUTOGEMPA_INTERVAL", 10.0,
+                                       "Poll interval of `autogempa` (s).")
+    gempaterkini_interval: Seconds = _env("KENDALI_GEMPATERKINI_INTERVAL", 60.0,
+                                          "Poll interval of `gempaterkini` (s).")
+    gempadirasakan_interval: Seconds = _env("KENDALI_GEMPADIRASAKAN_INTERVAL", 60.0,
+                                            "Poll interval of `gempadirasakan` (s).")
+    feed_read_timeout: Seconds = _env(
+        "KENDALI_FEED_READ_TIMEOUT", 10.0,
+        "Read timeout (s); connect timeout is 3 s and a whole body must arrive within "
+        "3 + 2×read s.")
+    feed_stale_after_s: float = _env(
+        "KENDALI_FEED_STALE_AFTER", 120.0,
+        "A feed failing this long (s) is stale: `feed.stale` event, shown on `/healthz` and "
+        "the wall.", ge=0)
+    feed_max_backoff_s: Seconds = _env("KENDALI_FEED_MAX_BACKOFF", 300.0,
+                                       "Cap (s) of the exponential backoff on feed errors.")
+    quake_affected_mmi: float = _env(
+        "KENDALI_QUAKE_AFFECTED_MMI", 4.0,
+        "Areas predicted at or above this intensity are \"affected\" (IV: felt indoors by "
+        "many).", ge=1, le=12)
+    quake_event_min_mmi: float = _env(
+        "KENDALI_QUAKE_EVENT_MIN_MMI", 3.0,
+        "`quake.*` events go to the rooms of regencies shaken at least this much.", ge=1,
+        le=12)
+    incident_min_mmi: float = _env(
+        "KENDALI_INCIDENT_MIN_MMI", 5.0,
+        "A quake reaching this intensity somewhere becomes an incident and is dispatched.",
+        ge=1, le=12)
+    # -- dispatch ------------------------------------------------------------------------
+    responder_types: CommaList = _env("KENDALI_RESPONDER_TYPES",
+                                      ["tagana", "tksk", "pekerja_sosial", "relawan"],
+                                      "Responder types (comma-separated).", min_length=1)
+    dispatch_needed: int = _env("KENDALI_DISPATCH_NEEDED", 2,
+                                "Acknowledged responders wanted per area.", ge=1, le=20)
+    dispatch_ack_timeout_s: Seconds = _env(
+        "KENDALI_DISPATCH_ACK_TIMEOUT", 300.0,
+        "Seconds to acknowledge before the next nearest is notified.")
+    dispatch_max_km: float = _env("KENDALI_DISPATCH_MAX_KM", 150.0,
+                                  "Farthest a responder is sent from (km).", gt=0, le=5000)
+    dispatch_district_severities: CommaList = _env(
+        "KENDALI_DISPATCH_DISTRICT_SEVERITIES", [],
+        "Severities (`minor,moderate,severe,extreme`) dispatched per district instead of per "
+        "regency.")
+    incident_max_km2: float = _env("KENDALI_INCIDENT_MAX_KM2", 500000.0,
+                                   "Largest polygon an operator may draw for an incident "
+                                   "(km²).", gt=0)
+    position_min_interval_s: float = _env("KENDALI_POSITION_MIN_INTERVAL", 5.0,
+                                          "Seconds between stored tablet positions.", ge=0)
+    position_fresh_s: Seconds = _env(
+        "KENDALI_POSITION_FRESH", 900.0,
+        "Age (s) after which a tablet position no longer counts for dispatch.")
+    webhook_url: str | None = _env("KENDALI_WEBHOOK_URL", None,
+                                   "Outbound notification webhook.", pattern=r"^https?://")
+    webhook_secret: str = _env("KENDALI_WEBHOOK_SECRET", "", "The webhook's HMAC key.")
+    # -- live map ------------------------------------------------------------------------
+    live_catchup_max: int = _env(
+        "KENDALI_LIVE_CATCHUP_MAX", 20000,
+        "A reconnecting client missing more events than this reloads its state instead.",
+        ge=1)
+    wall_focus_seconds: Seconds = _env(
+        "KENDALI_WALL_FOCUS_SECONDS", 120.0,
+        "How long a significant quake keeps the wall's focus before the national view "
+        "returns.")
+    tile_url: str | None = _env(
+        "KENDALI_TILE_URL", None,
+        "An online tile layer under the area outlines (same origin only: the CSP allows no "
+        "other).")
+    # -- accounts and sessions -----------------------------------------------------------
+    token_ttl_hours: float = _env("KENDALI_TOKEN_TTL_HOURS", 12.0,
+                                  "Lifetime of bearer tokens and browser sessions.", gt=0)
+    field_token_ttl_hours: float = _env(
+        "KENDALI_FIELD_TOKEN_TTL_HOURS", 168.0,
+        "Lifetime of field (tablet) tokens: tablets work offline for long stretches.", gt=0)
+    wall_token_days: float = _env("KENDALI_WALL_TOKEN_DAYS", 365.0,
+                                  "Lifetime of a wall screen's session.", gt=0)
+    wall_code_hours: float = _env("KENDALI_WALL_CODE_HOURS", 24.0,
+                                  "How long a one-time wall code stays valid.", gt=0)
+    login_max_failures: int = _env("KENDALI_LOGIN_MAX_FAILURES", 5,
+                                   "Failed logins before an account locks.", ge=1)
+    login_lock_minutes: float = _env("KENDALI_LOGIN_LOCK_MINUTES", 15.0,
+                                     "How long a locked account stays locked.", ge=0)
+    login_rate_limit: RateLimit = _env("KENDALI_LOGIN_RATE_LIMIT", "10 per minute",
+                                       "Login attempts per client address and username.")
+    token_rate_limit: RateLimit = _env("KENDALI_TOKEN_RATE_LIMIT", "600 per minute",
+                                       "Requests per bearer token or channel key.")
+    intake_rate_limit: RateLimit = _env(
+        "KENDALI_INTAKE_RATE_LIMIT", "6000 per minute",
+        "Complaint submissions per channel key (counted by the key's prefix).")
+    # -- complaints ----------------------------------------------------------------------
+    complaint_categories: CommaList = _env("KENDALI_COMPLAINT_CATEGORIES",
+                                           _CATEGORIES.split(","),
+                                           "Complaint categories (comma-separated).",
+                                           min_length=1)
+    complaint_verify_days: int = _env("KENDALI_COMPLAINT_VERIFY_DAYS", 3,
+                                      "Working days to verify a complaint (from receipt).",
+                                      ge=1, le=365)
+    complaint_follow_up_days: int = _env(
+        "KENDALI_COMPLAINT_FOLLOW_UP_DAYS", 5,
+        "Working days to follow a complaint up (from verification).", ge=1, le=365)
+    holidays: str = _env("KENDALI_HOLIDAYS", "",
+                         "Extra non-working days: comma-separated ISO dates.")
+    holidays_file: Path | None = _env(
+        "KENDALI_HOLIDAYS_FILE", None,
+        "A file of ISO dates (any separators, `#` comments), re-read when it changes.")
+    holidays_builtin: bool = _env(
+        "KENDALI_HOLIDAYS_BUILTIN", True,
+        "Include the built-in national holidays and collective leave.")
+    whistleblower_key: str | None = _env(
+        "KENDALI_WHISTLEBLOWER_KEY", None,
+        "Base64 of 32 bytes: seals whistleblower identity and exact location (AES-256-GCM). "
+        "Unset: `<data dir>/whistleblower.key`.")
+    identity_hash_key: str | None = _env(
+        "KENDALI_IDENTITY_HASH_KEY", None,
+        "Base64 of 32 bytes: HMAC key of NIK, phone and village comparisons. Unset: "
+        "`<data dir>/identity_hash.key`.")
+    complaint_similarity: float = _env(
+        "KENDALI_COMPLAINT_SIMILARITY", 0.6,
+        "Trigram similarity above which texts from one village are possible duplicates.",
+        gt=0, le=1)
+    complaint_batch_max_bytes: int = _env("KENDALI_COMPLAINT_BATCH_MAX_BYTES", 8 * 1024 * 1024,
+                                          "Largest batch body (a single complaint: 1 MiB).",
+                                          ge=1024)
+
+    def to_config(self) -> dict:
+        """The Flask config keys the app reads (``app.config["FEED_INTERVALS"]`` ...)."""
+        values = {name.upper(): getattr(self, name) for name in type(self).model_fields}
+        for name in ("DATA_DIR", "BOUNDARIES_DIR", "SEATS_CSV", "HOLIDAYS_FILE"):
+            values[name] = None if values[name] is None else str(values[name])
+        if values["EMBEDDED_PG_PORT"] is not None:
+            values["EMBEDDED_PG_PORT"] = str(values["EMBEDDED_PG_PORT"])
+        values["FEED_INTERVALS"] = {
+            "autogempa": values.pop("AUTOGEMPA_INTERVAL"),
+            "gempaterkini": values.pop("GEMPATERKINI_INTERVAL"),
+            "gempadirasakan": values.pop("GEMPADIRASAKAN_INTERVAL"),
+        }
+        values["FEED_TIMEOUT"] = (3.05, values.pop("FEED_READ_TIMEOUT"))
+        values["FEED_MAX_BYTES"] = 4 * 1024 * 1024
+        return values
+
+
+def _one_line(error: ValidationError) -> str:
+    """``KENDALI_PORT='abc': not a number (an integer from 1 to 65535)`` for the first error."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]) if first["loc"] else "?"
+    field = next((f for f in Settings.model_fields.values() if f.validation_alias == name),
+                 None)
+    value = first.get("input")
+    allowed = _allowed(field) if field is not None else ""
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{name}={value!r}: {message}" + (f" (allowed: {allowed})" if allowed else "")
+
+
+def _allowed(field) -> str:
+    """What a field allows, in words (also the documentation's column)."""
+    kind = field.annotation
+    bounds = []
+    for meta in field.metadata:
+        for attr, word in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
+            if getattr(meta, attr, None) is not None:
+                bounds.append(f"{word} {getattr(meta, attr):g}")
+        if getattr(meta, "min_length", None) and str(kind).startswith("list"):
+            bounds.append("(at least one)")
+        if getattr(meta, "pattern", None):
+            bounds.append(f"matching `{meta.pattern}`")
+        if getattr(meta, "min_length", None) and kind in (str, str | None):
+            bounds.append(f"of at least {meta.min_length} characters")
+    words = {int: "an integer", float: "a number", str: "text", Path: "a path",
+             int | None: "an integer or unset", str | None: "text or unset",
+             Path | None: "a path or unset"}
+    text = words.get(kind, getattr(kind, "__name__", str(kind)))
+    if str(kind).startswith("list"):
+        text = "comma-separated names"
+    elif str(kind).startswith("typing.Literal"):
+        text = " or ".join(f"`{v}`" for v in kind.__args__)
+    elif kind is bool:
+        text = "`1`/`0` (also true/false, yes/no, on/off)"
+    return " ".join([text, ", ".join(bounds)]).strip()
 
 
 def load_config(overrides: dict | None = None) -> dict:
-    """Read the environment into a settings dict, then apply ``overrides``."""
-    data_dir = Path(_env("KENDALI_DATA_DIR", str(PROJECT_ROOT / "var")))
-    config = {
-        # External PostGIS (postgresql+psycopg2://...). Unset: the embedded cluster in DATA_DIR/pg.
-        "DATABASE_URL": _env("DATABASE_URL"),
-        "DATA_DIR": str(data_dir),
-        # Optional TCP port for the embedded cluster; unset means unix socket only.
-        "EMBEDDED_PG_PORT": _env("KENDALI_PG_PORT"),
-        "EMBEDDED_PG_DBNAME": _env("KENDALI_PG_DBNAME", "kendali"),
-        "BOUNDARIES_DIR": _env("KENDALI_BOUNDARIES_DIR", _default_boundaries_dir()),
-        # Regency seat towns (gazetteer for felt-report place names and demo rosters).
-        "SEATS_CSV": _env("KENDALI_SEATS_CSV", _default_seats_csv()),
-        "REDIS_URL": _env("KENDALI_REDIS_URL"),
-        "SECRET_KEY": _env("KENDALI_SECRET_KEY"),
-        "HOST": _env("KENDALI_HOST", "127.0.0.1"),
-        "PORT": int(_env("KENDALI_PORT", "5000") or 5000),
-        "LOG_LEVEL": _env("KENDALI_LOG_LEVEL", "INFO"),
-        "ASYNC_MODE": _env("KENDALI_ASYNC_MODE", "eventlet"),
-        # A point at sea resolves to the nearest area when it lies within this many km of it.
-        "LOOKUP_COAST_MARGIN_KM": float(_env("KENDALI_COAST_MARGIN_KM", "25") or 25),
-        "DB_POOL_SIZE": int(_env("KENDALI_DB_POOL_SIZE", "10") or 10),
-        "TESTING": _env_bool("KENDALI_TESTING", False),
-        # Earthquakes.
-        "BMKG_URL": _env("KENDALI_BMKG_URL", "https://data.bmkg.go.id/DataMKG/TEWS/"),
-        "BMKG_FORMAT": _env("KENDALI_BMKG_FORMAT", "json"),
-        "FEED_POLLING": _env_bool("KENDALI_FEED_POLLING", True),
-        # Leader-elected periodic jobs (escalation, service levels); off only in some tests.
-        "SCHEDULER": _env_bool("KENDALI_SCHEDULER", True),
-        "FEED_INTERVALS": {
-            "autogempa": float(_env("KENDALI_AUTOGEMPA_INTERVAL", "10") or 10),
-            "gempaterkini": float(_env("KENDALI_GEMPATERKINI_INTERVAL", "60") or 60),
-            "gempadirasakan": float(_env("KENDALI_GEMPADIRASAKAN_INTERVAL", "60") or 60),
-        },
-        "FEED_TIMEOUT": (3.05, float(_env("KENDALI_FEED_READ_TIMEOUT", "10") or 10)),
-        "FEED_MAX_BYTES": 4 * 1024 * 1024,
-        # A feed failing for longer than this is stale (the wall shows it).
-        "FEED_STALE_AFTER_S": float(_env("KENDALI_FEED_STALE_AFTER", "120") or 120),
-        "FEED_MAX_BACKOFF_S": float(_env("KENDALI_FEED_MAX_BACKOFF", "300") or 300),
-        # Areas predicted at or above this intensity are "affected" (IV: felt indoors by many;
-        # where social services check on people). They are dispatched when there is an incident.
-        "QUAKE_AFFECTED_MMI": float(_env("KENDALI_QUAKE_AFFECTED_MMI", "4") or 4),
-        # quake.* events go to the rooms of regencies shaken at least this much.
-        "QUAKE_EVENT_MIN_MMI": float(_env("KENDALI_QUAKE_EVENT_MIN_MMI", "3") or 3),
-        # Field companions and dispatch.
-        "RESPONDER_TYPES": (_env("KENDALI_RESPONDER_TYPES", "tagana,tksk,pekerja_sosial,relawan")
-                            or "").split(","),
-        "DISPATCH_NEEDED": int(_env("KENDALI_DISPATCH_NEEDED", "2") or 2),
-        "DISPATCH_ACK_TIMEOUT_S": float(_env("KENDALI_DISPATCH_ACK_TIMEOUT", "300") or 300),
-        "DISPATCH_MAX_KM": float(_env("KENDALI_DISPATCH_MAX_KM", "150") or 150),
-        # A quake whose strongest intensity reaches this becomes an incident (V: felt by nearly
-        # everyone, some damage possible), and its affected areas are dispatched.
-        "INCIDENT_MIN_MMI": float(_env("KENDALI_INCIDENT_MIN_MMI", "5") or 5),
-        # Severities dispatched per district instead of per regency.
-        "DISPATCH_DISTRICT_SEVERITIES": (_env("KENDALI_DISPATCH_DISTRICT_SEVERITIES", "")
-                                         or "").split(","),
-        "INCIDENT_MAX_KM2": float(_env("KENDALI_INCIDENT_MAX_KM2", "500000") or 500000),
-        "POSITION_MIN_INTERVAL_S": float(_env("KENDALI_POSITION_MIN_INTERVAL", "5") or 5),
-        # A tablet position older than this no longer counts: dispatch measures from the base.
-        "POSITION_FRESH_S": float(_env("KENDALI_POSITION_FRESH", "900") or 900),
-        "WEBHOOK_URL": _env("KENDALI_WEBHOOK_URL"),
-        "WEBHOOK_SECRET": _env("KENDALI_WEBHOOK_SECRET", ""),
-        # A reconnecting client missing more events than this reloads its state instead.
-        "LIVE_CATCHUP_MAX": int(_env("KENDALI_LIVE_CATCHUP_MAX", "20000") or 20000),
-        # Accounts and sessions.
-        "TOKEN_TTL_HOURS": float(_env("KENDALI_TOKEN_TTL_HOURS", "12") or 12),
-        # Tablets work offline for long stretches: their tokens last a week by default.
-        "FIELD_TOKEN_TTL_HOURS": float(_env("KENDALI_FIELD_TOKEN_TTL_HOURS", "168") or 168),
-        "WALL_TOKEN_DAYS": float(_env("KENDALI_WALL_TOKEN_DAYS", "365") or 365),
-        "WALL_CODE_HOURS": float(_env("KENDALI_WALL_CODE_HOURS", "24") or 24),
-        "LOGIN_MAX_FAILURES": int(_env("KENDALI_LOGIN_MAX_FAILURES", "5") or 5),
-        "LOGIN_LOCK_MINUTES": float(_env("KENDALI_LOGIN_LOCK_MINUTES", "15") or 15),
-        "LOGIN_RATE_LIMIT": _env("KENDALI_LOGIN_RATE_LIMIT", "10 per minute"),
-        "TOKEN_RATE_LIMIT": _env("KENDALI_TOKEN_RATE_LIMIT", "600 per minute"),
-        "INTAKE_RATE_LIMIT": _env("KENDALI_INTAKE_RATE_LIMIT", "6000 per minute"),
-        # Complaints: categories, service levels (working days), holidays, protection keys.
-        "COMPLAINT_CATEGORIES": [
-            c.strip()
-            for c in (_env("KENDALI_COMPLAINT_CATEGORIES", _CATEGORIES) or "").split(",")
-            if c.strip()
-        ],
-        "COMPLAINT_VERIFY_DAYS": int(_env("KENDALI_COMPLAINT_VERIFY_DAYS", "3") or 3),
-        "COMPLAINT_FOLLOW_UP_DAYS": int(_env("KENDALI_COMPLAINT_FOLLOW_UP_DAYS", "5") or 5),
-        # Comma-separated ISO dates, and/or a file of them (one or more per line, # comments).
-        "HOLIDAYS": _env("KENDALI_HOLIDAYS", ""),
-        "HOLIDAYS_FILE": _env("KENDALI_HOLIDAYS_FILE"),
-        # Include the national holidays and collective leave 2025-2026 built into geo.workflow.
-        "HOLIDAYS_BUILTIN": _env_bool("KENDALI_HOLIDAYS_BUILTIN", True),
-        # Base64 of 32 bytes each; unset: generated once in DATA_DIR (mode 600).
-        "WHISTLEBLOWER_KEY": _env("KENDALI_WHISTLEBLOWER_KEY"),
-        "IDENTITY_HASH_KEY": _env("KENDALI_IDENTITY_HASH_KEY"),
-        # pg_trgm similarity above which two complaints of one village are possible duplicates.
-        "COMPLAINT_SIMILARITY": float(_env("KENDALI_COMPLAINT_SIMILARITY", "0.6") or 0.6),
-        "COMPLAINT_BATCH_MAX_BYTES": int(
-            _env("KENDALI_COMPLAINT_BATCH_MAX_BYTES", str(8 * 1024 * 1024)) or 8 * 1024 * 1024
-        ),
-        # Live map: seconds a significant quake keeps the wall's focus before it returns to the
-        # national view; an optional online tile layer (same origin: the CSP allows no other).
-        "WALL_FOCUS_SECONDS": float(_env("KENDALI_WALL_FOCUS_SECONDS", "120") or 120),
-        "TILE_URL": _env("KENDALI_TILE_URL"),
-        # Secure cookies: browsers accept them on https and on http://localhost / 127.0.0.1.
-        "SESSION_COOKIE_SECURE": _env_bool("KENDALI_COOKIE_SECURE", True),
-        # Number of reverse proxies in front (X-Forwarded-For is trusted only that deep).
-        "PROXY_HOPS": int(_env("KENDALI_PROXY_HOPS", "0") or 0),
-    }
+    """Read and validate the environment into a settings dict, then apply ``overrides``."""
+    try:
+        config = Settings().to_config()
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
     if overrides:
         config.update(overrides)
     return config
+
+
+def markdown_table() -> str:
+    """The settings as a Markdown table: variable, default, allowed values, meaning."""
+    rows = ["| variable | default | allowed | meaning |", "|---|---|---|---|"]
+    for field in Settings.model_fields.values():
+        default = field.default
+        if isinstance(default, list):
+            default = ",".join(default)
+        if isinstance(default, Path):
+            default = _relative(default)
+        shown = "unset" if default in (None, "", []) else f"`{default}`"
+        if isinstance(default, bool):
+            shown = "`1`" if default else "`0`"
+        rows.append(f"| `{field.validation_alias}` | {shown} | {_allowed(field)} | "
+                    f"{field.description} |")
+    return "\n".join(rows) + "\n"
+
+
+def _relative(path: Path) -> str:
+    for base, name in ((PROJECT_ROOT, "."), (PROJECT_ROOT.parent, "..")):
+        if path.is_relative_to(base):
+            return f"{name}/{path.relative_to(base)}"
+    return str(path)
+
+
+
+
+CONFIGURATION_DOC = PROJECT_ROOT / "docs" / "configuration.md"
+
+
+def configuration_doc() -> str:
+    """The whole of ``docs/configuration.md``."""
+    return (
+        "# Configuration\n\n"
+        "Every setting is an environment variable, read and checked at start-up by\n"
+        "`server/platform/settings.py` (the only reader of `os.environ`). A value that is not\n"
+        "allowed stops start-up with one line naming the variable, the value and what is "
+        "allowed:\n\n"
+        "```\n$ KENDALI_PORT=abc kendali serve\nkendali: bad setting: KENDALI_PORT='abc': Input "
+        "should be a valid integer, unable to parse string as an integer (allowed: an integer "
+        "≥ 1, ≤ 65535)\n```\n\n"
+        "An empty value counts as unset. This page is generated from the code "
+        "(`python -m server.platform.settings > docs/configuration.md`); a test fails when the "
+        "two differ.\n\n" + markdown_table()
+    )
+
+
+if __name__ == "__main__":
+    print(configuration_doc(), end="")
