@@ -15,6 +15,21 @@ from server.queries import auth as q
 from server.services import accounts
 from server.web.body import json_object
 from server.web.body import string_field
+from server.web.openapi import BOOL
+from server.web.openapi import INT
+from server.web.openapi import N_INT
+from server.web.openapi import N_STR
+from server.web.openapi import OBJ
+from server.web.openapi import STR
+from server.web.openapi import TIME
+from server.web.openapi import arr
+from server.web.openapi import body
+from server.web.openapi import obj
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import path_param
+from server.web.openapi import query
+from server.web.openapi import ref
 from server.web.query_args import time_arg
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1")
@@ -155,3 +170,33 @@ def audit_trail():
             ]
         }
     )
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+OPENAPI = {
+    "/api/v1/users": {
+        "get": op("Accounts (admins)", "admin", ok(obj(("users",), users=arr(ref("User"))))),
+        "post": op("Create an account (admins)", "admin", ok(ref("User"), 201), request=body(
+            obj(("username", "role"), username=STR, role=STR, region=N_STR, password=N_STR,
+                responder_id=N_INT))),
+    },
+    "/api/v1/users/{user_id}": {"patch": op(
+        "Disable or enable an account", "admin", ok(ref("User")), [path_param("user_id")],
+        body(obj(("disabled",), disabled=BOOL)))},
+    "/api/v1/keys": {
+        "get": op("Channel keys", "admin", ok(obj(("keys",), keys=arr(ref("Key"))))),
+        "post": op("Create a channel key (shown once)", "admin", ok(ref("Key"), 201),
+                   request=body(obj(("channel",), channel=STR, name=N_STR))),
+    },
+    "/api/v1/keys/{key_id}": {"delete": op("Revoke a channel key", "admin",
+                                           ok(None, 204, description="revoked"),
+                                           [path_param("key_id")])},
+    "/api/v1/wall-codes": {"post": op("A one-time wall code", "admin", ok(obj(
+        ("code", "wall", "url"), code=STR, wall=STR, url=STR), 201),
+        request=body(obj(("name",), name=STR)))},
+    "/api/v1/audit": {"get": op("The audit trail, newest first", "admin", ok(obj(
+        ("entries",), entries=arr(OBJ))), [
+        query("object_type", STR), query("object_id", STR), query("actor", STR),
+        query("since", TIME), query("until", TIME), query("limit", INT),
+        query("before_id", INT)])},
+}

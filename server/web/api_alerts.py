@@ -17,6 +17,11 @@ from server.errors import NotFound
 from server.platform.db import get_session
 from server.services import alerts
 from server.services import layers
+from server.web.openapi import STR
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import path_param
+from server.web.openapi import query
 
 bp = Blueprint("api_alerts", __name__, url_prefix="/api/v1")
 readers = auth.require(*layers.READERS)
@@ -65,3 +70,17 @@ def alerts_feed():
     body = alerts.feed(get_session(), auth.current_scope(), _base(), request.url, int(raw),
                        datetime.now(UTC))
     return _xml(body, "application/atom+xml")
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+OPENAPI = {
+    "/api/v1/quakes/{quake_id}/cap": {"get": op(
+        "The quake as a CAP 1.2 message", "alerts", ok(STR, media="application/cap+xml"),
+        [path_param("quake_id")])},
+    "/api/v1/incidents/{incident_id}/cap": {"get": op(
+        "The incident as a CAP 1.2 message", "alerts", ok(STR, media="application/cap+xml"),
+        [path_param("incident_id")])},
+    "/api/v1/alerts.atom": {"get": op(
+        "Atom feed of current alerts", "alerts", ok(STR, media="application/atom+xml"),
+        [query("days", {"type": "integer", "minimum": 1, "maximum": 30})])},
+}

@@ -13,6 +13,12 @@ from server.errors import ApiError
 from server.errors import NotFound
 from server.platform.db import get_session
 from server.queries import areas as q
+from server.web.openapi import AREA_REF
+from server.web.openapi import N_NUM
+from server.web.openapi import obj
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import query
 
 bp = Blueprint("api_areas", __name__, url_prefix="/api/v1/areas")
 
@@ -52,3 +58,15 @@ def lookup():
             {"lat": "outside Indonesia", "lon": "outside Indonesia"},
         )
     return jsonify(placement.as_dict())
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+OPENAPI = {
+    "/api/v1/areas/lookup": {"get": op(
+        "Province, regency and district of a point", "areas",
+        ok(obj(("province", "regency", "district"), province=AREA_REF, regency=AREA_REF,
+               district=AREA_REF, offshore_km=N_NUM)),
+        [query("lat", {"type": "number", "minimum": -90, "maximum": 90}, required=True),
+         query("lon", {"type": "number", "minimum": -180, "maximum": 180}, required=True)],
+        public=True)},
+}

@@ -16,6 +16,16 @@ from server.platform.db import get_session
 from server.services import accounts
 from server.web.body import json_object
 from server.web.body import string_field
+from server.web.openapi import AUTH
+from server.web.openapi import N_INT
+from server.web.openapi import N_STR
+from server.web.openapi import OBJ
+from server.web.openapi import STR
+from server.web.openapi import arr
+from server.web.openapi import body
+from server.web.openapi import obj
+from server.web.openapi import ok
+from server.web.openapi import op
 
 bp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth")
 
@@ -85,3 +95,19 @@ def me():
             "rooms": scope.default_rooms(),
         }
     )
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+OPENAPI = {
+    "/api/v1/auth/token": {
+        "post": op("Exchange a username and password for a bearer token", AUTH,
+                   ok(obj(("token", "expires_at", "role"), token=STR, expires_at=STR, role=STR,
+                          region=N_STR), 201),
+                   request=body(obj(("username", "password"), username=STR, password=STR)),
+                   public=True),
+        "delete": op("Revoke the bearer token in use", AUTH, ok(None, 204, description="gone")),
+    },
+    "/api/v1/auth/me": {"get": op("The principal, its scope and rooms", AUTH, ok(obj(
+        ("kind", "role", "scope", "rooms"), kind=STR, role=N_STR, username=N_STR,
+        region=N_STR, responder_id=N_INT, channel=N_STR, scope=OBJ, rooms=arr(STR))))},
+}

@@ -14,6 +14,11 @@ from server.errors import NotFound
 from server.models import ApiKeyRow
 from server.platform import clock
 from server.platform.db import get_session
+from server.web.openapi import STR
+from server.web.openapi import obj
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import path_param
 
 bp = Blueprint("api_channels", __name__, url_prefix="/api/v1/channels")
 
@@ -39,3 +44,12 @@ def heartbeat(channel: str):
     row.last_used_at = clock.now()
     session.commit()
     return jsonify({"channel": channel, "key": row.prefix, "at": row.last_used_at.isoformat()})
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+OPENAPI = {
+    "/api/v1/channels/{channel}/heartbeat": {"post": op(
+        "A channel system says it is alive (channel key)", "complaints",
+        ok(obj(("channel", "key", "at"), channel=STR, key=STR, at=STR)),
+        [path_param("channel", STR)])},
+}

@@ -37,6 +37,22 @@ from server.web import complaint_params as params
 from server.web.api_channels import require_channel
 from server.web.body import MAX_JSON_BYTES
 from server.web.body import json_object
+from server.web.openapi import COMPLAINT_FILTERS
+from server.web.openapi import FEATURE
+from server.web.openapi import INT
+from server.web.openapi import INTAKE
+from server.web.openapi import N_STR
+from server.web.openapi import NUM
+from server.web.openapi import OBJ
+from server.web.openapi import PAGING
+from server.web.openapi import STR
+from server.web.openapi import arr
+from server.web.openapi import body
+from server.web.openapi import obj
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import path_param
+from server.web.openapi import query
 
 bp = Blueprint("api_complaints", __name__, url_prefix="/api/v1/complaints")
 readers = auth.require("operator", "admin", "wall", "regional")
@@ -218,3 +234,39 @@ def decide_duplicate(complaint_id: int):
         get_session(), auth.current_principal(), auth.current_scope(), complaint_id, of, decision
     )
     return _detail(complaint_id)
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+OPENAPI = {
+    "/api/v1/complaints": {
+        "post": op("Submit one complaint (channel key)", "complaints",
+                   {**ok(INTAKE, 201), **ok(INTAKE)}, request=body(OBJ)),
+        "get": op("Complaints in scope as GeoJSON, newest first", "complaints",
+                  ok(obj(("type", "features"), type=STR, features=arr(FEATURE), next=N_STR)),
+                  COMPLAINT_FILTERS + PAGING),
+    },
+    "/api/v1/complaints/batch": {"post": op(
+        "Up to 5,000 complaints (JSON array or NDJSON)", "complaints",
+        ok(obj(("results",), results=arr(OBJ), created=INT, existing=INT, failed=INT)),
+        request=body(arr(OBJ)))},
+    "/api/v1/complaints/unplaced": {"get": op(
+        "The unplaced queue", "complaints",
+        ok(obj(("type", "features"), type=STR, features=arr(FEATURE), next=N_STR)), PAGING)},
+    "/api/v1/complaints/summary": {"get": op(
+        "Counts per province or regency", "complaints", ok(OBJ),
+        [query("level", {"type": "string", "enum": ["province", "regency"]})])},
+    "/api/v1/complaints/{complaint_id}": {
+        "get": op("One complaint with its timeline", "complaints", ok(FEATURE),
+                  [path_param("complaint_id")]),
+        "patch": op("Change status, note, reason or assignee", "complaints", ok(FEATURE),
+                    [path_param("complaint_id")], body(obj(
+                        status=STR, note=STR, reason=STR, assigned_to=N_STR))),
+    },
+    "/api/v1/complaints/{complaint_id}/place": {"post": op(
+        "Place a complaint by hand", "complaints", ok(FEATURE), [path_param("complaint_id")],
+        body(obj(district=STR, lat=NUM, lon=NUM)))},
+    "/api/v1/complaints/{complaint_id}/duplicate": {"post": op(
+        "Confirm or dismiss a possible duplicate", "complaints", ok(FEATURE),
+        [path_param("complaint_id")], body(obj(("of", "decision"), of=INT, decision={
+            "type": "string", "enum": ["confirm", "dismiss"]})))},
+}

@@ -17,6 +17,15 @@ from server.platform.db import get_db
 from server.platform.db import get_session
 from server.queries import events as q
 from server.realtime.emit import message
+from server.web.openapi import INT
+from server.web.openapi import STR
+from server.web.openapi import arr
+from server.web.openapi import obj
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import path_param
+from server.web.openapi import query
+from server.web.openapi import ref
 
 bp = Blueprint("api_events", __name__, url_prefix="/api/v1/events")
 readers = auth.require("operator", "admin", "wall", "regional", "field")
@@ -80,3 +89,22 @@ def export_events():
         mimetype="application/x-ndjson",
         headers={"Content-Disposition": "attachment; filename=events.ndjson"},
     )
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+OPENAPI = {
+    "/api/v1/events": {"get": op("Events in scope after `since`", "events", ok(obj(
+        ("events",), events=arr(ref("Event")))), [
+        query("since", {"type": "integer", "minimum": 0}),
+        query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}),
+        query("type", STR)])},
+    "/api/v1/events/{seq}": {"get": op("One event", "events", ok(ref("Event")),
+                                       [path_param("seq")])},
+    "/api/v1/events/count": {"get": op("Event counts in scope", "events", ok(obj(
+        ("count", "by_type"), count=INT, by_type={"type": "object",
+                                                  "additionalProperties": INT})),
+        [query("type", STR)])},
+    "/api/v1/events/export.ndjson": {"get": op(
+        "Every event in scope as NDJSON", "events", ok(STR, media="application/x-ndjson"),
+        [query("since", {"type": "integer", "minimum": 0})])},
+}

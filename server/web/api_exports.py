@@ -25,6 +25,16 @@ from server.queries.layers import LAYERS
 from server.services import exports as writers
 from server.services import layers
 from server.web import complaint_params
+from server.web.openapi import AREA
+from server.web.openapi import BBOX
+from server.web.openapi import COMPLAINT_FILTERS
+from server.web.openapi import FC
+from server.web.openapi import GEOJSON
+from server.web.openapi import NUM
+from server.web.openapi import STR
+from server.web.openapi import TIME
+from server.web.openapi import op
+from server.web.openapi import query
 from server.web.query_args import area_arg
 from server.web.query_args import bbox_arg
 from server.web.query_args import number_arg
@@ -110,3 +120,32 @@ def export(dataset: str, fmt: str):
 for _name in DATASETS:  # one rule per dataset, so each is described with its own filters
     bp.add_url_rule(f"/{_name}.<fmt>", f"export_{_name.replace('-', '_')}", export,
                     defaults={"dataset": _name}, methods=["GET"])
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+def _export(name: str, params: list) -> dict:
+    fmt = {"name": "fmt", "in": "path", "required": True,
+           "schema": {"type": "string", "enum": ["csv", "geojson", "gpkg"]}}
+    csv_options = [query("sep", {"type": "string", "enum": ["comma", "semicolon"]}),
+                   query("decimal", {"type": "string", "enum": ["dot", "comma"]})]
+    return {f"/api/v1/exports/{name}.{{fmt}}": {"get": op(
+        f"Download {name} (CSV, GeoJSON or GeoPackage), filtered and scoped", "exports", {
+            "200": {"description": "the file", "content": {
+                "text/csv": {"schema": STR}, GEOJSON: {"schema": FC},
+                "application/geopackage+sqlite3": {"schema": STR}}}},
+        [fmt, *params, *csv_options])}}
+
+
+OPENAPI = {
+    **_export("complaints", COMPLAINT_FILTERS),
+    **_export("quakes", [query("start", TIME), query("end", TIME),
+                         query("min_magnitude", NUM), query("bbox", BBOX)]),
+    **_export("quake-areas", [
+        query("quake_id", {"type": "integer", "minimum": 1}), query("start", TIME),
+        query("end", TIME), query("min_magnitude", NUM), query("min_mmi", NUM),
+        query("level", {"type": "string", "enum": ["regency", "district"]}),
+        query("area", AREA)]),
+    **_export("dispatches", [
+        query("incident_id", {"type": "integer", "minimum": 1}), query("state", STR),
+        query("area", AREA), query("start", TIME), query("end", TIME)]),
+}

@@ -20,6 +20,20 @@ from server.services import incidents as incident_svc
 from server.services import responders as responder_svc
 from server.web.body import json_object
 from server.web.body import string_field
+from server.web.openapi import BOOL
+from server.web.openapi import INT
+from server.web.openapi import JSON
+from server.web.openapi import N_STR
+from server.web.openapi import OBJ
+from server.web.openapi import STR
+from server.web.openapi import arr
+from server.web.openapi import body
+from server.web.openapi import obj
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import path_param
+from server.web.openapi import query
+from server.web.openapi import ref
 
 bp = Blueprint("api_incidents", __name__, url_prefix="/api/v1")
 readers = auth.require("operator", "admin", "wall", "regional")
@@ -207,3 +221,50 @@ def deactivate_responder(responder_id: int):
     row = responder_svc.deactivate(get_session(), auth.current_principal(),
                                    _responder(responder_id))
     return jsonify(responder_svc.responder_dict(row, *q.responder_base(get_session(), row.id)))
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+_AREA_DISPATCH = obj(("code", "dispatches"), code=STR, name=STR, level=STR, needed=INT,
+                     acknowledged=INT, staffed=BOOL, unstaffed_at=N_STR,
+                     dispatches=arr(ref("Dispatch")))
+
+OPENAPI = {
+    "/api/v1/incidents": {
+        "get": op("Incidents in scope", "dispatch", ok(obj(
+            ("incidents",), incidents=arr(ref("Incident"))))),
+        "post": op("Open an incident over a polygon; dispatch starts", "dispatch",
+                   ok(ref("Incident"), 201), request=body(obj(
+                       ("hazard", "severity", "title", "area"), hazard=STR, severity=STR,
+                       title=STR, area=OBJ))),
+    },
+    "/api/v1/incidents/{incident_id}": {"get": op(
+        "One incident", "dispatch", ok(ref("Incident")), [path_param("incident_id")])},
+    "/api/v1/incidents/{incident_id}/dispatch": {
+        "get": op("Per area: responders and states", "dispatch", ok(obj(
+            ("incident", "areas"), incident=ref("Incident"), areas=arr(_AREA_DISPATCH))),
+            [path_param("incident_id")]),
+        "post": op("Send one more responder to an area", "dispatch", ok(ref("Dispatch"), 201),
+                   [path_param("incident_id")], body(obj(
+                       ("area", "responder_id"), area=STR, responder_id=INT))),
+    },
+    "/api/v1/dispatches/{dispatch_id}/cancel": {"post": op(
+        "Cancel a dispatch", "dispatch", ok(ref("Dispatch")), [path_param("dispatch_id")],
+        {"required": False, "content": {JSON: {"schema": obj(reason=STR)}}})},
+    "/api/v1/dispatches/{dispatch_id}/reassign": {"post": op(
+        "Send another responder instead", "dispatch", ok(ref("Dispatch"), 201),
+        [path_param("dispatch_id")], body(obj(("responder_id",), responder_id=INT)))},
+    "/api/v1/responders": {
+        "get": op("Responders in scope", "dispatch", ok(obj(
+            ("responders",), responders=arr(ref("Responder")))), [
+            query("limit", {"type": "integer", "minimum": 1}),
+            query("offset", {"type": "integer", "minimum": 0})]),
+        "post": op("Create a responder", "dispatch", ok(ref("Responder"), 201),
+                   request=body(OBJ)),
+    },
+    "/api/v1/responders/{responder_id}": {
+        "patch": op("Update a responder", "dispatch", ok(ref("Responder")),
+                    [path_param("responder_id")], body(OBJ)),
+        "delete": op("Deactivate a responder", "dispatch", ok(ref("Responder")),
+                     [path_param("responder_id")]),
+    },
+}

@@ -23,6 +23,13 @@ from server.auth.scope import CHANNELS
 from server.errors import ApiError
 from server.platform.db import get_session
 from server.queries import map as q
+from server.web.openapi import FC
+from server.web.openapi import MAP_FC
+from server.web.openapi import MAP_VIEW
+from server.web.openapi import STR
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import query
 from server.web.query_args import bbox_arg
 
 bp = Blueprint("api_map", __name__, url_prefix="/api/v1/map")
@@ -186,3 +193,17 @@ def responders():
     return _json({"type": "FeatureCollection", "level": level, "zoom": zoom,
                   "total": sum(f["properties"]["count"] for f in features),
                   "features": features})
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+OPENAPI = {
+    "/api/v1/map/areas": {"get": op("Simplified outlines of one level", "map", ok(FC), [
+        query("level", {"type": "string", "enum": ["province", "regency", "district"]}),
+        *MAP_VIEW])},
+    "/api/v1/map/complaints": {"get": op("Complaints aggregated for the view", "map",
+                                         ok(MAP_FC), MAP_VIEW + [
+                                             query("status", STR), query("channel", STR),
+                                             query("category", STR)])},
+    "/api/v1/map/responders": {"get": op("Responders aggregated for the view", "map",
+                                         ok(MAP_FC), MAP_VIEW)},
+}

@@ -22,6 +22,19 @@ from server.services import dispatch as dispatch_svc
 from server.services import incidents as incident_svc
 from server.services import responders as responder_svc
 from server.web.body import json_object
+from server.web.openapi import BOOL
+from server.web.openapi import INT
+from server.web.openapi import JSON
+from server.web.openapi import NUM
+from server.web.openapi import OBJ
+from server.web.openapi import STR
+from server.web.openapi import arr
+from server.web.openapi import body
+from server.web.openapi import obj
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import path_param
+from server.web.openapi import ref
 
 bp = Blueprint("api_me", __name__, url_prefix="/api/v1/me")
 field_only = auth.require("field")
@@ -144,3 +157,24 @@ def position():
     stored = responder_svc.update_position(get_session(), _responder(), values["lat"],
                                            values["lon"], values["accuracy_m"], at)
     return jsonify({"stored": stored}), 201 if stored else 200
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+OPENAPI = {
+    "/api/v1/me/assignments": {"get": op("My dispatches (field tablets)", "field", ok(obj(
+        ("responder_id", "assignments"), responder_id=INT, assignments=arr(OBJ))))},
+    "/api/v1/me/assignments/{dispatch_id}/ack": {"post": op(
+        "Acknowledge", "field", ok(ref("Dispatch")), [path_param("dispatch_id")])},
+    "/api/v1/me/assignments/{dispatch_id}/decline": {"post": op(
+        "Decline", "field", ok(ref("Dispatch")), [path_param("dispatch_id")],
+        {"required": False, "content": {JSON: {"schema": obj(reason=STR)}}})},
+    "/api/v1/me/assignments/{dispatch_id}/status": {"post": op(
+        "en_route, on_site or done", "field", ok(ref("Dispatch")),
+        [path_param("dispatch_id")], body(obj(("status",), status={
+            "type": "string", "enum": ["en_route", "on_site", "done"]})))},
+    "/api/v1/me/position": {"post": op(
+        "Report the tablet's position", "field",
+        {**ok(obj(("stored",), stored=BOOL), 201), **ok(obj(("stored",), stored=BOOL))},
+        request=body(obj(("lat", "lon", "accuracy_m"), lat=NUM, lon=NUM, accuracy_m=NUM,
+                         at=STR)))},
+}

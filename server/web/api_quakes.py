@@ -14,6 +14,16 @@ from server.platform.db import get_session
 from server.queries import dispatch as dispatch_queries
 from server.queries import quakes as q
 from server.services.quakes import summary
+from server.web.openapi import BBOX
+from server.web.openapi import FC
+from server.web.openapi import FEATURE
+from server.web.openapi import INT
+from server.web.openapi import NUM
+from server.web.openapi import TIME
+from server.web.openapi import ok
+from server.web.openapi import op
+from server.web.openapi import path_param
+from server.web.openapi import query
 from server.web.query_args import bbox_arg
 from server.web.query_args import number_arg
 from server.web.query_args import time_arg
@@ -102,3 +112,14 @@ def get_quake(quake_id: int):
     incident = dispatch_queries.incident_for_quake(session, quake_id)
     props["incident_id"] = incident.id if incident else None
     return jsonify(geojson.feature(geojson.point(row.lon, row.lat), props, row.id))
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+OPENAPI = {
+    "/api/v1/quakes": {"get": op("Quakes in scope, newest first (GeoJSON)", "quakes", ok(FC), [
+        query("start", TIME), query("end", TIME), query("min_magnitude", NUM),
+        query("bbox", BBOX), query("limit", INT)])},
+    "/api/v1/quakes/{quake_id}": {"get": op(
+        "One quake with contours, areas, exposure and revisions", "quakes", ok(FEATURE),
+        [path_param("quake_id")])},
+}

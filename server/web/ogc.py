@@ -18,8 +18,21 @@ from server.auth import request as auth
 from server.errors import ApiError
 from server.errors import NotFound
 from server.platform.db import get_session
+from server.queries.layers import LAYERS
 from server.services import layers
 from server.services import ogc as svc
+from server.web.openapi import FEATURE
+from server.web.openapi import GEOJSON
+from server.web.openapi import JSON
+from server.web.openapi import NUM
+from server.web.openapi import OBJ
+from server.web.openapi import STR
+from server.web.openapi import arr
+from server.web.openapi import obj
+from server.web.openapi import op
+from server.web.openapi import path_param
+from server.web.openapi import query
+from server.web.openapi import ref
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 readers = auth.require(*layers.READERS)
@@ -100,3 +113,40 @@ def item(collection_id: str, fid: str):
     if doc is None:
         raise NotFound("no such feature")  # also out of scope: existence is not revealed
     return _answer(doc, "item", svc.GEOJSON, title=f"{layer.id} {fid}")
+
+
+# -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+_F = query("f", {"type": "string", "enum": ["json", "html"]})
+
+
+def _ogc_ok(schema: dict, media: str = JSON) -> dict:
+    """JSON (or GeoJSON) by default; HTML with ``f=html`` or ``Accept: text/html``."""
+    return {"200": {"description": "OK", "content": {media: {"schema": schema},
+                                                     "text/html": {"schema": STR}}}}
+
+
+_OGC_ID = path_param("collection_id", {"type": "string", "enum": list(LAYERS)})
+
+OPENAPI = {
+    "/ogc/": {"get": op("OGC API landing page", "ogc", _ogc_ok(obj(("links",), links=arr(
+        ref("Link")))), [_F], public=True)},
+    "/ogc/conformance": {"get": op("Conformance classes", "ogc", _ogc_ok(obj(
+        ("conformsTo",), conformsTo=arr(STR))), [_F], public=True)},
+    "/ogc/collections": {"get": op("The collections this account may read", "ogc", _ogc_ok(obj(
+        ("links", "collections"), links=arr(ref("Link")), collections=arr(OBJ))), [_F])},
+    "/ogc/collections/{collection_id}": {"get": op(
+        "One collection", "ogc", _ogc_ok(obj(("id", "links"), id=STR, links=arr(ref("Link")))),
+        [_OGC_ID, _F])},
+    "/ogc/collections/{collection_id}/items": {"get": op(
+        "Features in scope: bbox, datetime, limit, offset and property filters", "ogc",
+        _ogc_ok(ref("OgcFeatureCollection"), GEOJSON), [
+            _OGC_ID, _F, query("bbox", {"type": "array", "items": NUM, "minItems": 4,
+                                        "maxItems": 6}, "lon/lat box (CRS84)") | {
+                "style": "form", "explode": False},
+            query("datetime", STR, "instant or interval (start/end, '..' open)"),
+            query("limit", {"type": "integer", "minimum": 1, "maximum": 10000}),
+            query("offset", {"type": "integer", "minimum": 0})])},
+    "/ogc/collections/{collection_id}/items/{fid}": {"get": op(
+        "One feature", "ogc", _ogc_ok(FEATURE, GEOJSON),
+        [_OGC_ID, path_param("fid", STR), _F])},
+}

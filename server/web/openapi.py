@@ -1,6 +1,7 @@
 """The OpenAPI 3.0 description of Kendali's JSON API (``/api/v1``) and OGC API (``/ogc``).
 
-Written by hand from the views (the paths live in :mod:`server.web.openapi_paths`), and
+Each view module describes its own paths (``OPENAPI``, collected by
+:mod:`server.web.api_openapi`) with the building blocks here, and
 kept true by two tests: every ``/api/v1`` and ``/ogc`` route of the app must be described,
 and schemathesis fuzzes the real server against this description (no 5xx, documented status
 codes, content types and response schemas).
@@ -116,10 +117,33 @@ def op(summary: str, tag: str, responses: dict, params: list | None = None,
     return out
 
 
-def document(server_url: str) -> dict:
-    """The whole description, with ``server_url`` as its server."""
-    from server.web.openapi_paths import PATHS
+# -- building blocks shared by several views' descriptions ------------------------------
+TIME = {"type": "string", "description": "ISO 8601 date or date-time (UTC when no zone)"}
+BBOX = {"type": "string", "description": "minLon,minLat,maxLon,maxLat"}
+AREA = {"type": "string", "description": "Kemendagri code: 72, 72.71 or 72.71.01"}
+GEOJSON = "application/geo+json"
+FC, FEATURE = ref("FeatureCollection"), ref("Feature")
+COMPLAINT_FILTERS = [
+    query("channel", STR), query("category", STR),
+    query("status", STR, "one or more statuses, comma-separated"),
+    query("overdue", {"type": "string", "enum": ["true", "false", "1", "0"]}),
+    query("start", TIME), query("end", TIME), query("area", AREA), query("bbox", BBOX),
+    query("q", {"type": "string", "minLength": 3, "maxLength": 200},
+          "words the description contains (case-insensitive)"),
+]
+PAGING = [query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}),
+          query("offset", {"type": "integer", "minimum": 0})]
+MAP_VIEW = [query("bbox", BBOX), query("zoom", {"type": "integer", "minimum": 0, "maximum": 20})]
+MAP_FC = obj(("type", "features"), type=STR, level=STR, zoom=INT, total=INT,
+             features=arr(FEATURE))
+AREA_REF = nullable(obj(("code", "name"), code=STR, name=STR))
+INTAKE = obj(("id", "status", "area"), id=INT, status=STR, area=OBJ,
+             possible_duplicate_of=N_INT)
+AUTH = "auth"
 
+
+def document(server_url: str, paths: dict) -> dict:
+    """The whole description of ``paths``, with ``server_url`` as its server."""
     return {
         "openapi": "3.0.3",
         "info": {"title": "Kendali API", "version": "1",
@@ -129,7 +153,7 @@ def document(server_url: str) -> dict:
                                 "POST /api/v1/auth/token (or a browser session)."},
         "servers": [{"url": server_url}],
         "security": [{"bearer": []}],
-        "paths": PATHS,
+        "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": SCHEMAS,
