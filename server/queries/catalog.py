@@ -9,15 +9,12 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.catalog import CatalogRecord
 from geo.crs import WGS84
-
-if TYPE_CHECKING:
-    from server.services.catalog import CatalogRecord
 
 # COPY into a staging table, then one INSERT … SELECT ON CONFLICT: the 83,736-row catalog
 # loads in ~1.7 s this way, against ~3.3 s with psycopg2's execute_values in 5,000-row pages.

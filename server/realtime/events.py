@@ -24,6 +24,7 @@ COMPLAINT_UPDATED = "complaint.updated"
 COMPLAINT_OVERDUE = "complaint.overdue"
 FEED_STALE = "feed.stale"
 FEED_RECOVERED = "feed.recovered"
+BENCH_PING = "bench.ping"  # the benchmark's timing event (tools/bench)
 
 # -- /live socket messages ---------------------------------------------------------------
 NAMESPACE = "/live"

@@ -15,6 +15,7 @@ import time
 
 from server.extensions import db
 from server.queries import events as event_queries
+from server.realtime import events
 from tools.bench.procs import Procs
 from tools.bench.procs import free_port
 from tools.bench.procs import rss_kb
@@ -33,7 +34,7 @@ CLASSES = [
 #: Every class above is in a room of one of these: a fan-out event reaches all 1,000.
 FANOUT_REGIONS = ["72.71", "72.05", "31"]
 REGION_EVENT = ["72.71"]
-EVENT_TYPE = "bench.ping"
+EVENT_TYPE = events.BENCH_PING
 
 
 def percentile(values: list[float], p: float) -> float:
