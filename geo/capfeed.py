@@ -94,8 +94,8 @@ def _atom_link(r: Reader, entry: Element, base: str | None) -> str | None:
     """The ``application/cap+xml`` link when the entry has one, else its first link."""
     links = list(r.all(entry, "link"))
     cap = [el for el in links if "cap" in (el.get("type") or "")]
-    chosen = (cap or links or [None])[0]
-    return _link(chosen.get("href") if chosen is not None else None, base)
+    chosen = (cap or links)[:1]
+    return _link(chosen[0].get("href"), base) if chosen else None
 
 
 def _atom_time(text: str | None) -> datetime | None:

@@ -274,7 +274,7 @@ def parse_alert(payload: bytes | str, max_bytes: int = MAX_BYTES) -> CapAlert:
     ns, local = split_tag(root.tag)
     if local != "alert" or ns not in CAP_NAMESPACES:
         raise CapError("alert", f"root <{local}> in namespace {ns!r} is not a CAP alert")
-    r, quirks = Reader(ns), []
+    r, quirks = Reader(ns), list[str]()
     sent = parse_time(r.need(root, "sent", "sent"), "sent")
     msg_type = _enum(r.need(root, "msgType", "msgType"), MSG_TYPES, "msgType")
     references = _references(r.text(root, "references") or "")
