@@ -112,7 +112,7 @@ class Conditioned:
     alpha: np.ndarray
     k_inv_one: np.ndarray
 
-    def _latent(self, lat: ArrayLike, lon: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    def posterior(self, lat: ArrayLike, lon: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean (unclamped) and variance of the intensity at the sites."""
         lat, lon = np.atleast_1d(lat).astype(float), np.atleast_1d(lon).astype(float)
         q = self.quake
@@ -133,7 +133,7 @@ class Conditioned:
 
     def at(self, lat: ArrayLike, lon: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Conditioned median intensity (clamped to I..XII) and its standard deviation."""
-        mean, var = self._latent(lat, lon)
+        mean, var = self.posterior(lat, lon)
         return np.clip(mean, MMI_MIN, MMI_MAX), np.sqrt(var)
 
     def reported_at(self, lat: ArrayLike, lon: ArrayLike, source: str = "bmkg_felt") -> np.ndarray:
@@ -142,7 +142,7 @@ class Conditioned:
         For a felt list, the mean above :data:`FELT_FLOOR` (lists name only places that felt
         the quake), as :func:`geo.intensity.reported_mmi_at` does without reports.
         """
-        mean, var = self._latent(lat, lon)
+        mean, var = self.posterior(lat, lon)
         kind = SOURCES[source]
         if kind.selected:
             mean = felt_mean(mean, np.sqrt(var + kind.sigma**2))
