@@ -106,8 +106,9 @@ class Conditioned:
     eta_var: float
     obs_lat: np.ndarray
     obs_lon: np.ndarray
-    #: Lower Cholesky factor of the reports' within-event covariance (0 x 0 with no reports).
-    chol: np.ndarray
+    #: Inverse of the lower Cholesky factor L of the reports' within-event covariance K
+    #: (0 x 0 with no reports): k' K^-1 k = |L^-1 k|^2, one matrix product for a whole map.
+    chol_inv: np.ndarray
     #: K^-1 (r - eta) and K^-1 1, the kriging weights' right-hand parts.
     alpha: np.ndarray
     k_inv_one: np.ndarray
@@ -124,7 +125,7 @@ class Conditioned:
         k = phi2 * np.exp(
             -haversine_km_grid(lat, lon, self.obs_lat, self.obs_lon) / self.residuals.range_km
         )
-        v = np.linalg.solve(self.chol, k.T)  # L^-1 k: k' K^-1 k = |v|^2
+        v = self.chol_inv @ k.T
         # Kriging with an uncertain mean (the event term): the last term is what the event
         # term's own uncertainty adds where the reports do not explain the site.
         unexplained = 1.0 - k @ self.k_inv_one
@@ -173,18 +174,12 @@ def condition(
     mu = median_mmi_grid(quake.magnitude, quake.depth_km, epi, ipe)
     resid = np.array([o.mmi for o in observations]) - mu
     corr = np.exp(-haversine_km_grid(lat, lon, lat, lon) / res.range_km)
-    chol = np.linalg.cholesky(phi**2 * corr + np.diag(noise2))
-    k_inv_one = _cho_solve(chol, np.ones(lat.size))
+    chol_inv = np.linalg.inv(np.linalg.cholesky(phi**2 * corr + np.diag(noise2)))
+    k_inv_one = chol_inv.T @ (chol_inv @ np.ones(lat.size))
     selected = np.array([o.selected for o in observations])
     eta, eta_var = _event_term(resid, k_inv_one, mu, phi**2 + noise2, selected, res.tau)
-    alpha = _cho_solve(chol, resid - eta)
-    return Conditioned(quake, ipe, res, eta, eta_var, lat, lon, chol, alpha, k_inv_one)
-
-
-def _cho_solve(chol: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """K^-1 b from K's lower Cholesky factor."""
-    result: np.ndarray = np.linalg.solve(chol.T, np.linalg.solve(chol, b))
-    return result
+    alpha = chol_inv.T @ (chol_inv @ (resid - eta))
+    return Conditioned(quake, ipe, res, eta, eta_var, lat, lon, chol_inv, alpha, k_inv_one)
 
 
 def _event_term(
