@@ -147,7 +147,8 @@ class Conditioned:
         kind = SOURCES[source]
         if kind.selected:
             mean = felt_mean(mean, np.sqrt(var + kind.sigma**2))
-        return np.clip(mean, MMI_MIN, MMI_MAX)
+        result: np.ndarray = np.clip(mean, MMI_MIN, MMI_MAX)
+        return result
 
 
 def condition(
