@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from geo.conditioning import leave_one_place_out
 from geo.crs import haversine_km
 from geo.intensity import ANCHOR
 from geo.intensity import AWW2012
@@ -33,6 +34,10 @@ from geo.intensity import log_normal_sf
 from geo.intensity import median_mmi
 from geo.intensity import midpoint
 from geo.names import Gazetteer
+from geo.names import Place
+from geo.observations import IntensityObservation
+from geo.observations import felt_source
+from geo.quake import FeltReport
 from geo.quake import Sighting
 
 #: Weight of a report of IV and above in the fit. Such reports are 3 % of the archive but the
@@ -61,6 +66,39 @@ def search_km(magnitude: float) -> float:
     return 600.0 if magnitude < 6.0 else 1000.0
 
 
+#: A felt quake with the felt reports whose places resolved, each with its place.
+Placed = tuple[Sighting, list[tuple[FeltReport, Place]]]
+
+
+def place_reports(sightings: Iterable[Sighting], gazetteer: Gazetteer) -> tuple[list[Placed], int]:
+    """Resolve the felt places of ``sightings``; also return the number of felt reports."""
+    out: list[Placed] = []
+    total = 0
+    for s in sightings:
+        pairs = []
+        for report in s.felt:
+            total += 1
+            place = gazetteer.resolve(report.place, s.lat, s.lon, search_km(s.magnitude))
+            if place is not None:
+                pairs.append((report, place))
+        out.append((s, pairs))
+    return out, total
+
+
+def observations_of(placed: Iterable[Placed]) -> list[Observation]:
+    """The placed reports as :class:`Observation` (epicentral distance, midpoint), in order."""
+    return [
+        Observation(
+            s.magnitude,
+            s.depth_km,
+            haversine_km(s.lat, s.lon, place.lat, place.lon),
+            midpoint(report.mmi_min, report.mmi_max),
+        )
+        for s, pairs in placed
+        for report, place in pairs
+    ]
+
+
 def observations(
     sightings: Iterable[Sighting], gazetteer: Gazetteer
 ) -> tuple[list[Observation], int]:
@@ -68,18 +106,23 @@ def observations(
 
     Returns the observations of the places that resolved and the number of felt reports.
     """
-    out: list[Observation] = []
-    total = 0
-    for s in sightings:
-        for report in s.felt:
-            total += 1
-            place = gazetteer.resolve(report.place, s.lat, s.lon, search_km(s.magnitude))
-            if place is None:
-                continue
-            km = haversine_km(s.lat, s.lon, place.lat, place.lon)
-            mmi = midpoint(report.mmi_min, report.mmi_max)
-            out.append(Observation(s.magnitude, s.depth_km, km, mmi))
-    return out, total
+    placed, total = place_reports(sightings, gazetteer)
+    return observations_of(placed), total
+
+
+def conditioned_predictions(placed: Iterable[Placed]) -> list[float]:
+    """Each placed report predicted from the other places of its quake only (leave one place
+    out, :func:`geo.conditioning.leave_one_place_out`), in the order of :func:`observations_of`.
+    A quake with a single placed report keeps the unconditioned model's value."""
+    out: list[float] = []
+    for s, pairs in placed:
+        source = felt_source(s.source)
+        listed = [
+            IntensityObservation(p.lat, p.lon, r.mmi_min, r.mmi_max, source, place=r.place)
+            for r, p in pairs
+        ]
+        out += leave_one_place_out(s, listed)
+    return out
 
 
 def score(pred: Sequence[float], obs: Sequence[float]) -> dict[str, float]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 #: Every geometry Kendali stores is WGS 84 longitude/latitude (GeoJSON's CRS84 axis order).
 WGS84 = 4326
 #: Web Mercator, used only for map tiles.
@@ -32,3 +35,24 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _unit_vectors(lat: ArrayLike, lon: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    p, lam = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    return np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)
+
+
+def haversine_km_grid(
+    lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
+) -> np.ndarray:
+    """:func:`haversine_km` between every point of set 1 (rows) and of set 2 (columns).
+
+    The vectorised form for intensity maps (7,000 districts against 30 felt places). The
+    great-circle angle comes from the chord between unit vectors, ``2 asin(|u1 - u2| / 2)``:
+    the same sphere as the haversine, with trigonometry per point instead of per pair.
+    """
+    chord2 = np.zeros((np.size(lat1), np.size(lat2)))
+    for a, b in zip(_unit_vectors(lat1, lon1), _unit_vectors(lat2, lon2), strict=True):
+        chord2 += (a.reshape(-1, 1) - b.reshape(1, -1)) ** 2
+    result: np.ndarray = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(np.sqrt(chord2) / 2, 1.0))
+    return result

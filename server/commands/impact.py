@@ -19,8 +19,11 @@ from geo.bmkg import hint_from_name
 from geo.bmkg import parse_feed
 from geo.calibration import STRONG_WEIGHT
 from geo.calibration import Observation
+from geo.calibration import conditioned_predictions
 from geo.calibration import fit
 from geo.calibration import observations
+from geo.calibration import observations_of
+from geo.calibration import place_reports
 from geo.calibration import score
 from geo.calibration import summary_line
 from geo.crs import valid_lat_lon
@@ -151,21 +154,31 @@ def _table(obs: Sequence[Observation], preds: dict[str, list[float]]) -> list[st
 @click.option("--since", type=_DATE, help="First origin time (UTC) to score.")
 @click.option("--until", type=_DATE, help="Score origin times before this (UTC).")
 @click.option("--model", type=click.Choice(("both", *MODELS)), default="both", show_default=True)
-def validate(files, since, until, model) -> None:
+@click.option(
+    "--conditioned",
+    is_flag=True,
+    help="Also score the calibrated model conditioned on the OTHER felt places of each quake "
+    "(leave one place out); its line comes last.",
+)
+def validate(files, since, until, model, conditioned) -> None:
     """Score the intensity models on the felt reports of FILES (felt archive or raw feeds).
 
     Each listed place is resolved to a district, regency or seat town; its observed
     intensity is the midpoint of the reported range. The last line gives the calibrated
-    model's figures (the published AWW2012 ones just before it, with --model both).
+    model's figures (the published AWW2012 ones just before it, with --model both); with
+    --conditioned, the conditioned estimate's, after the unconditioned line.
     """
     sightings = read_sightings(files, since, until)
-    obs, total = observations(sightings, load_gazetteer())
+    placed, total = place_reports(sightings, load_gazetteer())
+    obs = observations_of(placed)
     if not obs:
         raise click.ClickException(f"none of {total} felt reports could be placed")
     models = MODELS if model == "both" else (model,)
     preds = {
         m: [reported_mmi_at(o.magnitude, o.depth_km, o.distance_km, m) for o in obs] for m in models
     }
+    if conditioned:
+        preds["conditioned"] = conditioned_predictions(placed)
     observed = [o.mmi for o in obs]
     resolved = 100.0 * len(obs) / total
     click.echo(f"{len(sightings)} felt quakes, {total} felt reports, {len(obs)} placed")
@@ -178,7 +191,13 @@ def validate(files, since, until, model) -> None:
         click.echo(f"calibrated median, not conditioned on being listed: {line}")
     for m in models:
         line = summary_line(score(preds[m], observed), resolved)
-        click.echo(f"aww2012: {line}" if m == "aww2012" and len(models) > 1 else line)
+        if m == "aww2012" and len(models) > 1:
+            line = f"aww2012: {line}"
+        elif conditioned:
+            line = f"calibrated, unconditioned: {line}"
+        click.echo(line)
+    if conditioned:
+        click.echo(summary_line(score(preds["conditioned"], observed), resolved))
 
 
 @impact.command("calibrate")

@@ -59,6 +59,25 @@ def test_validate_beats_the_published_equation_on_later_reports(cli):
     assert sum(int(r[2]) for r in rows) == calibrated["n"]
 
 
+def test_validate_conditioned_ends_with_the_conditioned_line(cli):
+    lines = cli("validate", str(ARCHIVE), "--since", "2025-07-01", "--conditioned")
+    assert lines[-3].startswith("aww2012: ")
+    assert lines[-2].startswith("calibrated, unconditioned: ")
+    plain = _figures(lines[-2].removeprefix("calibrated, unconditioned: "))
+    conditioned = _figures(lines[-1])
+    assert conditioned["n"] == plain["n"] > 2000
+    assert conditioned["resolved"] == plain["resolved"] >= 92.0
+    # Issue 19's targets on quakes after 2025-07-01.
+    assert conditioned["MAE"] <= 0.40 < plain["MAE"]
+    assert conditioned["mae4"] <= 0.70 and abs(conditioned["bias4"]) <= 0.5
+    # The table gains a conditioned column: n, then MAE for aww2012, calibrated, conditioned.
+    assert lines[1].split()[3:6] == ["aww2012", "calibrated", "conditioned"]
+    rows = [line.split() for line in lines if line.startswith("M")]
+    assert all(len(r) == 6 for r in rows)
+    strong = [r for r in rows if r[0] == "M>=6"]
+    assert strong and all(float(r[5]) < float(r[4]) for r in strong)
+
+
 def test_validate_reads_raw_gempadirasakan_feeds(cli):
     lines = cli("validate", str(FEED), "--model", "calibrated")
     figures = _figures(lines[-1])
