@@ -13,6 +13,7 @@ from server.models.complaints import ComplaintTimelineRow
 from server.models.dispatch import DeliveryRow
 from server.models.dispatch import DispatchRow
 from server.models.dispatch import IncidentAreaRow
+from server.models.dispatch import IncidentQuakeRow
 from server.models.dispatch import IncidentRow
 from server.models.dispatch import PositionRow
 from server.models.dispatch import ResponderRow
@@ -33,6 +34,7 @@ __all__ = [
     "ResponderRow",
     "PositionRow",
     "IncidentRow",
+    "IncidentQuakeRow",
     "IncidentAreaRow",
     "DispatchRow",
     "DeliveryRow",

@@ -79,6 +79,10 @@ class IncidentRow(Base):
     created_by: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(TS, server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(TS)
+    closed_by: Mapped[str | None] = mapped_column(Text)
+    close_note: Mapped[str | None] = mapped_column(Text)
+    # The latest quake of the sequence, dispatch change or report: the quiet period's start.
+    last_activity_at: Mapped[datetime | None] = mapped_column(TS)
 
 
 class IncidentAreaRow(Base):
@@ -95,7 +99,12 @@ class IncidentAreaRow(Base):
     priority: Mapped[float] = mapped_column(Float, default=0.0)
     needed: Mapped[int] = mapped_column(Integer, default=2)
     unstaffed_at: Mapped[datetime | None] = mapped_column(TS)
+    unstaffed_reason: Mapped[str | None] = mapped_column(Text)
     anchor = mapped_column(Geometry("POINT", srid=WGS84, spatial_index=False))
+    # Stood down on its own (the rest of the incident goes on).
+    closed_at: Mapped[datetime | None] = mapped_column(TS)
+    closed_by: Mapped[str | None] = mapped_column(Text)
+    close_note: Mapped[str | None] = mapped_column(Text)
 
 
 class DispatchRow(Base):
@@ -116,6 +125,23 @@ class DispatchRow(Base):
     state_at: Mapped[datetime] = mapped_column(TS)
     reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(Text)
+    # The responder's availability before this dispatch made them busy (given back on release).
+    prior_availability: Mapped[str | None] = mapped_column(String(16))
+
+
+class IncidentQuakeRow(Base):
+    """A quake of an incident's sequence: its mainshock, or an aftershock that joined it."""
+
+    __tablename__ = "incident_quakes"
+
+    incident_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    quake_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("quakes.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16))  # mainshock | aftershock | foreshock
+    joined_at: Mapped[datetime] = mapped_column(TS, server_default=func.now())
 
 
 class DeliveryRow(Base):

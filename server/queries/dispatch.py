@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from geoalchemy2 import Geometry
+from sqlalchemy import case
 from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import select
@@ -164,12 +165,25 @@ def lock_dispatch(session: Session, dispatch_id: int) -> DispatchRow | None:
 
 
 def responder_assignments(session: Session, responder_id: int) -> list[tuple]:
-    """(dispatch, incident, area point lat, lon, area name) of a responder, newest first."""
+    """A responder's dispatches, newest first: (dispatch, incident, target lat, target lon,
+    area name, outline GeoJSON, outline kind).
+
+    The target is the dispatch's anchor (the area's point nearest the epicentre, or inside the
+    drawn polygon), where help is needed, not the area's centre. The outline is the drawn
+    polygon of the incident when there is one (``incident``), else the area's display outline
+    (``area``), 5-decimal coordinates (about a metre).
+    """
+    target = func.coalesce(IncidentAreaRow.anchor, AreaRow.point)
+    outline = func.coalesce(func.ST_AsGeoJSON(IncidentRow.geom, 5),
+                            func.ST_AsGeoJSON(func.coalesce(AreaRow.geom_simple, AreaRow.geom), 5))
+    kind = case((IncidentRow.geom.is_not(None), "incident"), else_="area")
     return session.execute(
-        select(DispatchRow, IncidentRow, func.ST_Y(AreaRow.point), func.ST_X(AreaRow.point),
-               AreaRow.name)
+        select(DispatchRow, IncidentRow, func.ST_Y(target), func.ST_X(target), AreaRow.name,
+               outline, kind)
         .join(IncidentRow, IncidentRow.id == DispatchRow.incident_id)
         .join(AreaRow, AreaRow.code == DispatchRow.area_code)
+        .outerjoin(IncidentAreaRow, (IncidentAreaRow.incident_id == DispatchRow.incident_id)
+                   & (IncidentAreaRow.code == DispatchRow.area_code))
         .where(DispatchRow.responder_id == responder_id)
         .order_by(DispatchRow.id.desc()).limit(50)
     ).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime
 from datetime import timedelta
@@ -63,15 +64,20 @@ def _bearing(lat1, lon1, lat2, lon2) -> float:
 @bp.get("/assignments")
 @field_only
 def assignments():
-    """My dispatches, newest first, with the distance and direction to each area."""
+    """My dispatches, newest first: where to go (``target``: the dispatch's anchor), what to
+    draw (``outline``: the incident's polygon or the area's outline), and the distance and
+    direction to the target from my last position (or my base)."""
     responder = _responder()
     session = get_session()
     here = q.last_position(session, responder.id) or q.responder_base(session, responder.id)
     out = []
-    for d, incident, lat, lon, name in q.responder_assignments(session, responder.id):
+    for d, incident, lat, lon, name, outline, kind in q.responder_assignments(session,
+                                                                              responder.id):
         item = dispatch_svc.dispatch_payload(d, area_name=name)
         item["incident"] = incident_svc.incident_dict(incident)
         item["target"] = {"lat": lat, "lon": lon}
+        item["outline"] = json.loads(outline) if outline else None
+        item["outline_kind"] = kind
         if here and lat is not None:
             item["distance_km"] = round(haversine_km(here[0], here[1], lat, lon), 2)
             item["bearing_deg"] = _bearing(here[0], here[1], lat, lon)
