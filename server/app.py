@@ -90,6 +90,7 @@ def _register(app: Flask) -> None:
     from server.web import api_map
     from server.web import api_me
     from server.web import api_quakes
+    from server.web import api_responders
     from server.web import assets
     from server.web import errors
     from server.web import headers
@@ -112,6 +113,7 @@ def _register(app: Flask) -> None:
         api_map,
         api_quakes,
         api_incidents,
+        api_responders,
         api_me,
         pages,
     ):

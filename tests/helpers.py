@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+
 import requests
 from sqlalchemy.orm import Session
 
@@ -30,3 +33,17 @@ def add_events(engine, *specs) -> list[int]:
             seqs.append(row.seq)
         session.commit()
     return seqs
+
+
+#: The server clock 40 minutes after the Flores Sea M7.4 of 2021-12-14 03:20:23 UTC (recorded
+#: in ../shared/data/bmkg/gempaterkini/gempaterkini_2021-12-14.json): its sequence is fresh.
+FLORES_NOW = datetime(2021, 12, 14, 4, 0, tzinfo=UTC)
+
+
+def app_at(database_url: str, moment: datetime, **overrides):
+    """An app whose clock stands still at ``moment``: recorded quakes are then as fresh (or
+    as old) as they were to a server running at that moment. The feed's own timestamps are
+    never touched."""
+    from tests.conftest import make_app
+
+    return make_app(database_url, CLOCK=lambda: moment, **overrides)

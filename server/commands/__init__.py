@@ -21,12 +21,13 @@ def register(app) -> None:
     from server.commands.db import db_group
     from server.commands.demo import demo
     from server.commands.impact import impact
+    from server.commands.incidents import incidents
     from server.commands.quakes import quakes
     from server.commands.responders import responders
     from server.commands.serve import serve
 
     for command in (db_group, areas, serve, users, keys, wall_code, bmkg, impact, quakes,
-                    demo, responders):
+                    demo, responders, incidents):
         app.cli.add_command(command)
     _register_plugins(app.cli)
 

@@ -100,6 +100,10 @@ class Poller:
         self.http = requests.Session()
         self.rng = rng
         self.due: dict[str, float] = {}
+        # Failures in a row per feed, for the back-off: this poller's own, so a restart (or a
+        # new leader) starts from a clean retry state and polls at once. The database keeps
+        # the count across restarts only for /healthz.
+        self.failures: dict[str, int] = {}
         self.last_result = None
 
     def url(self, name: str) -> str:
@@ -121,7 +125,7 @@ class Poller:
             except Exception:  # a bug or the database: log, count, go on
                 log.exception("feed %s: poll failed", name)
                 session.rollback()
-                return min(interval * 2, self.app.config["FEED_MAX_BACKOFF_S"])
+                return min(interval * 2, self._cap(interval))
 
     def _poll(self, session, name: str, interval: float) -> float:
         url = self.url(name)
@@ -143,6 +147,7 @@ class Poller:
             self.http = requests.Session()
             return self._failure(session, st, name, str(exc), interval)
         self._success(session, st, name)
+        self.failures[name] = 0
         return interval
 
     def _payload(self, session, st, name: str, got: Fetched) -> None:
@@ -193,15 +198,21 @@ class Poller:
                 {"feed": name, "since": st.failing_since.isoformat(), "error": st.last_error},
             )
         session.commit()
-        return backoff(
-            interval, st.consecutive_failures, self.app.config["FEED_MAX_BACKOFF_S"], self.rng()
-        )
+        self.failures[name] = self.failures.get(name, 0) + 1
+        return backoff(interval, self.failures[name], self._cap(interval), self.rng())
+
+    def _cap(self, interval: float) -> float:
+        """The longest wait between retries of a failing feed: a few of its own intervals
+        (autogempa, every 10 s: 30 s), so a feed that comes back is read again soon."""
+        config = self.app.config
+        return min(config["FEED_MAX_BACKOFF_S"], config["FEED_BACKOFF_FACTOR"] * interval)
 
 
 def backoff(interval: float, failures: int, cap: float, jitter: float) -> float:
-    """Exponential backoff from the feed's interval, capped, with ±20 % jitter."""
+    """Exponential backoff from the feed's interval, capped, with ±20 % jitter (never past
+    the cap: the cap is the promise of how soon a returning feed is read)."""
     base = min(cap, interval * 2 ** min(failures - 1, 16))
-    return max(1.0, base * (0.8 + 0.4 * jitter))
+    return min(cap, max(1.0, base * (0.8 + 0.4 * jitter)))
 
 
 def run(app: Flask, stop) -> None:

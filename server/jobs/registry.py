@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from server.services import dispatch
 from server.services import notify
 from server.services import responders
+from server.services import standdown
 from server.services.complaints import overdue
 
 
@@ -31,6 +32,8 @@ JOBS: tuple[Job, ...] = (
     Job("dispatch.escalate", 2.0, dispatch.escalate),
     # Outbound notifications (webhook) due for a first try or a retry.
     Job("notify.deliver", 2.0, notify.deliver),
+    # Quake incidents quiet for KENDALI_INCIDENT_QUIET with nobody out close themselves.
+    Job("incidents.close_quiet", 300.0, standdown.close_quiet),
     # Tablet positions that are no longer fresh stop counting for dispatch.
     Job("responders.refresh_positions", 60.0, responders.refresh_positions),
     # Complaint service levels: newly passed deadlines, and the summary counters' fold.

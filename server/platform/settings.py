@@ -55,7 +55,24 @@ def _log_level(value: str) -> str:
     return value.upper()
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: object) -> object:
+    """``90`` (seconds), ``90s``, ``15m``, ``3h`` or ``2d`` -> seconds."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text and text[-1] in _UNITS:
+            try:
+                return float(text[:-1]) * _UNITS[text[-1]]
+            except ValueError:
+                raise ValueError("a duration such as 90, 90s, 15m, 3h or 2d") from None
+    return value
+
+
 CommaList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
+#: Seconds, also written with a unit (``3h``).
+Duration = Annotated[float, BeforeValidator(_duration), Field(gt=0)]
 RateLimit = Annotated[str, AfterValidator(_rate_limit)]
 Seconds = Annotated[float, Field(gt=0)]
 
@@ -144,7 +161,11 @@ class Settings(BaseSettings):
         "A feed failing this long (s) is stale: `feed.stale` event, shown on `/healthz` and "
         "the wall.", ge=0)
     feed_max_backoff_s: Seconds = _env("KENDALI_FEED_MAX_BACKOFF", 300.0,
-                                       "Cap (s) of the exponential backoff on feed errors.")
+                                       "Ceiling (s) of the exponential backoff on feed errors.")
+    feed_backoff_factor: float = _env(
+        "KENDALI_FEED_BACKOFF_FACTOR", 3.0,
+        "A failing feed is retried at most this many of its own intervals apart (autogempa: "
+        "30 s), under the ceiling above.", ge=1, le=100)
     quake_affected_mmi: float = _env(
         "KENDALI_QUAKE_AFFECTED_MMI", 4.0,
         "Areas predicted at or above this intensity are \"affected\" (IV: felt indoors by "
@@ -157,6 +178,24 @@ class Settings(BaseSettings):
         "KENDALI_INCIDENT_MIN_MMI", 5.0,
         "A quake reaching this intensity somewhere becomes an incident and is dispatched.",
         ge=1, le=12)
+    incident_max_age_s: Duration = _env(
+        "KENDALI_INCIDENT_MAX_AGE", 3 * 3600.0,
+        "Only a quake this recent (origin time against the server clock) opens an incident, "
+        "pages people, takes the wall's focus or sounds; older ones are stored and listed "
+        "(\"backfilled\"). Seconds or `90m`, `3h`, `2d`.")
+    aftershock_km: float | None = _env(
+        "KENDALI_AFTERSHOCK_KM", None,
+        "A quake this close to the mainshock of an open quake incident joins it. Unset: the "
+        "Gardner–Knopoff (1974) window of the larger magnitude (M5: 40 km, M7.4: 79 km).",
+        gt=0, le=1000)
+    aftershock_days: float | None = _env(
+        "KENDALI_AFTERSHOCK_DAYS", None,
+        "... and this soon after (or before) it. Unset: the Gardner–Knopoff time window "
+        "(M5: 144 days); an incident closes after its quiet period anyway.", gt=0, le=3650)
+    incident_quiet_s: Duration = _env(
+        "KENDALI_INCIDENT_QUIET", 72 * 3600.0,
+        "A quake incident with no open dispatch and no activity for this long closes itself. "
+        "Seconds or `72h`, `3d`.")
     # -- dispatch ------------------------------------------------------------------------
     responder_types: CommaList = _env("KENDALI_RESPONDER_TYPES",
                                       ["tagana", "tksk", "pekerja_sosial", "relawan"],
@@ -297,15 +336,29 @@ def _allowed(field) -> str:
             bounds.append(f"of at least {meta.min_length} characters")
     words = {int: "an integer", float: "a number", str: "text", Path: "a path",
              int | None: "an integer or unset", str | None: "text or unset",
+             float | None: "a number or unset",
              Path | None: "a path or unset"}
     text = words.get(kind, getattr(kind, "__name__", str(kind)))
-    if str(kind).startswith("list"):
+    if _is_duration(field):
+        text = "a duration (`90`, `90s`, `15m`, `3h`, `2d`)"
+    elif str(kind).startswith("list"):
         text = "comma-separated names"
     elif str(kind).startswith("typing.Literal"):
         text = " or ".join(f"`{v}`" for v in kind.__args__)
     elif kind is bool:
         text = "`1`/`0` (also true/false, yes/no, on/off)"
     return " ".join([text, ", ".join(bounds)]).strip()
+
+
+def _is_duration(field) -> bool:
+    return any(getattr(m, "func", None) is _duration for m in field.metadata)
+
+
+def _show_duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -328,6 +381,8 @@ def markdown_table() -> str:
             default = ",".join(default)
         if isinstance(default, Path):
             default = _relative(default)
+        if _is_duration(field):
+            default = _show_duration(default)
         shown = "unset" if default in (None, "", []) else f"`{default}`"
         if isinstance(default, bool):
             shown = "`1`" if default else "`0`"

@@ -30,6 +30,7 @@ def healthz():
         counts = area_queries.counts_by_level(session)
         seq = event_queries.last_seq(session)
         feeds = {f.name: _feed(f) for f in feed_queries.all_states(session)}
+        quakes = health_queries.quake_counts(session)
     except (SQLAlchemyError, EmbeddedError) as exc:
         log.warning("healthz: database unreachable: %s", str(exc).splitlines()[0])
         return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503
@@ -43,6 +44,7 @@ def healthz():
             "database": "embedded" if get_db().is_embedded else "external",
             "event_seq": seq,
             "feeds": feeds,
+            "quakes": quakes,
             "redis": status.STATE["redis"],
         }
     )

@@ -18,7 +18,9 @@ from tests.browser.conftest import wait_live
 from tests.browser.conftest import wall_login
 from tests.conftest import start_server
 from tests.conftest import stop_server
+from tests.helpers import FLORES_NOW
 from tests.helpers import add_events
+from tests.helpers import app_at
 from tools.replay import ReplayServer
 
 pytestmark = pytest.mark.db
@@ -225,7 +227,7 @@ def test_the_wall_for_the_readme(database_url, web, bapp, engine, clean, new_pag
     wall_login(bapp, page, web.url)
     wait_live(page)
     data.ingest_feed_file(
-        bapp,
+        app_at(database_url, FLORES_NOW),  # the server clock of that morning: a fresh quake
         data.BMKG / "gempaterkini" / "gempaterkini_2021-12-14.json",
         keep=lambda s: s.magnitude >= 7,
     )
