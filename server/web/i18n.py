@@ -117,6 +117,13 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Quake revised M{mag} {place}",
     },
     "ui_ev_incident": {"id": "Insiden: {title}", "en": "Incident: {title}"},
+    "ui_ev_incident_updated": {"id": "Insiden diperluas: {title}",
+                               "en": "Incident extended: {title}"},
+    "ui_ev_incident_closed": {"id": "Insiden ditutup: {title}", "en": "Incident closed: {title}"},
+    "ui_ev_incident_reopened": {"id": "Insiden dibuka lagi: {title}",
+                                "en": "Incident reopened: {title}"},
+    "ui_ev_area_closed": {"id": "Wilayah selesai ditangani: {area}",
+                          "en": "Area stood down: {area}"},
     "ui_ev_dispatch": {"id": "{who}: {state} — {area}", "en": "{who}: {state} — {area}"},
     "ui_ev_unstaffed": {
         "id": "{area} belum terpenuhi ({acknowledged}/{needed})",

@@ -514,6 +514,7 @@
   live.on(K.family(K.ev.INCIDENT_CREATED), loadIncidentsSoon);
   live.on(K.family(K.ev.DISPATCH_PREFIX), loadIncidentsSoon);
   live.on(K.ev.AREA_UNSTAFFED, loadIncidentsSoon);
+  live.on(K.ev.AREA_CLOSED, loadIncidentsSoon);
   live.on(K.ev.RESPONDER_MOVED, () => responders.refreshSoon());
   live.on('reset', () => {
     loadList();
