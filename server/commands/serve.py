@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 
@@ -16,6 +17,8 @@ from server.platform import migrate
 from server.platform import runtime
 from server.platform.embedded import EmbeddedError
 from server.services import areas as area_svc
+
+log = logging.getLogger(__name__)
 
 
 def prepare(app) -> None:
@@ -55,23 +58,24 @@ def serve(host, port, workers, no_prepare) -> None:
         supervise(host, port, workers)
         return
 
-    def _stop(signum, frame):  # run atexit handlers: the embedded cluster shuts down cleanly
-        sys.exit(0)
+    def _stop(signum, frame):  # leave the server loop; the loops and the database follow
+        raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, _stop)
     loops.start(app)
     click.echo(f"kendali: serving on http://{host}:{port} ({app.config['ASYNC_MODE']})", err=True)
-    if app.config["ASYNC_MODE"] == "eventlet":
-        run_eventlet(app, host, port)
-    else:  # threading, for debugging only
-        socketio.run(
-            app,
-            host=host,
-            port=port,
-            log_output=False,
-            use_reloader=False,
-            allow_unsafe_werkzeug=True,
-        )
+    try:
+        if app.config["ASYNC_MODE"] == "eventlet":
+            run_eventlet(app, host, port)
+        else:  # threading, for debugging only
+            socketio.run(app, host=host, port=port, log_output=False, use_reloader=False,
+                         allow_unsafe_werkzeug=True)
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        log.info("server: stopping")
+        loops.stop_all(app)
+    # atexit then stops the embedded cluster (the last process using it), with its own line
 
 
 #: Pending connections the kernel queues for us. eventlet's default (50) drops handshakes when
