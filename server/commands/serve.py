@@ -10,9 +10,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from geo import holidays as calendar
 from server.extensions import db
 from server.extensions import socketio
 from server.jobs import loops
+from server.platform import clock
 from server.platform import migrate
 from server.platform import runtime
 from server.platform.embedded import EmbeddedError
@@ -62,6 +64,8 @@ def serve(host, port, workers, no_prepare) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, _stop)
+    for line in calendar.warnings(clock.now().date()):
+        log.warning(line)
     loops.start(app)
     click.echo(f"kendali: serving on http://{host}:{port} ({app.config['ASYNC_MODE']})", err=True)
     try:

@@ -274,7 +274,8 @@ class Settings(BaseSettings):
         "A file of ISO dates (any separators, `#` comments), re-read when it changes.")
     holidays_builtin: bool = _env(
         "KENDALI_HOLIDAYS_BUILTIN", True,
-        "Include the built-in national holidays and collective leave.")
+        "Include the national holidays and collective leave: the decrees Kendali carries "
+        "(2025-2026) and the `holidays` package's estimates for other years.")
     whistleblower_key: str | None = _env(
         "KENDALI_WHISTLEBLOWER_KEY", None,
         "Base64 of 32 bytes: seals whistleblower identity and exact location (AES-256-GCM). "

@@ -8,6 +8,8 @@ from flask import Blueprint
 from flask import jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
+from geo import holidays as calendar
+from server.platform import clock
 from server.platform.db import get_db
 from server.platform.db import get_session
 from server.platform.embedded import EmbeddedError
@@ -45,9 +47,17 @@ def healthz():
             "event_seq": seq,
             "feeds": feeds,
             "quakes": quakes,
+            "holidays": _holidays(),
             "redis": status.STATE["redis"],
         }
     )
+
+
+def _holidays() -> dict:
+    """Where this year's and next year's holidays come from; a warning when only estimated."""
+    today = clock.now().date()
+    years = {str(y): calendar.coverage(y) for y in (today.year, today.year + 1)}
+    return {"years": years, "warnings": calendar.warnings(today)}
 
 
 def _iso(moment):
