@@ -48,14 +48,20 @@ def prepare(app) -> None:
     help="Server processes, on ports PORT … PORT+N-1 (behind a sticky proxy).",
 )
 @click.option("--no-prepare", is_flag=True, help="Skip migrations and boundary loading.")
+@click.option("--demo", is_flag=True,
+              help="Demo mode: recorded BMKG feeds re-timed to now, simulated field answers, "
+                   "nothing sent outside (after `kendali demo scenario`).")
 @with_appcontext
-def serve(host, port, workers, no_prepare) -> None:
+def serve(host, port, workers, no_prepare, demo) -> None:
     """Run the server (eventlet) after migrating and loading boundaries when needed."""
     app = current_app._get_current_object()
+    if demo:
+        app.config.update(DEMO=True, WEBHOOK_URL=None)
     if not no_prepare:
         prepare(app)
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
+    _first_run_hints(app, host, port)
     if workers > 1:
         supervise(host, port, workers)
         return
@@ -80,6 +86,25 @@ def serve(host, port, workers, no_prepare) -> None:
         log.info("server: stopping")
         loops.stop_all(app)
     # atexit then stops the embedded cluster (the last process using it), with its own line
+
+
+def _first_run_hints(app, host: str, port: int) -> None:
+    """How to get in when nobody can yet (no admin), and where the demo is; once per start."""
+    from server.queries import auth as auth_queries
+
+    if app.config["DEMO"]:
+        click.echo("kendali: DEMO mode: recorded BMKG feeds re-timed to now (the strong quake "
+                   f"in {app.config['DEMO_DELAY_S']:g} s), simulated field answers, nothing "
+                   "sent outside", err=True)
+        return
+    with db.session() as session:
+        has_admin = auth_queries.has_admin(session)
+    if not has_admin:
+        click.echo("kendali: no administrator yet. Create the first one (it prints a generated "
+                   "password):\n  .venv/bin/kendali users create --username admin --role admin",
+                   err=True)
+    click.echo("kendali: a demo on recorded data, no internet needed: ./scripts/serve --demo",
+               err=True)
 
 
 #: Pending connections the kernel queues for us. eventlet's default (50) drops handshakes when

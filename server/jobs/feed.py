@@ -19,7 +19,6 @@ import hashlib
 import logging
 import random
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
@@ -28,6 +27,9 @@ from flask import Flask
 from geo.bmkg import FeedParseError
 from geo.bmkg import parse_feed
 from server.jobs import leader
+from server.jobs.bmkg_http import Fetched
+from server.jobs.bmkg_http import FetchError
+from server.jobs.bmkg_http import fetch
 from server.platform import clock
 from server.queries import events as event_queries
 from server.queries import feeds as q
@@ -38,65 +40,14 @@ log = logging.getLogger(__name__)
 
 
 
-class FetchError(RuntimeError):
-    """The feed could not be fetched (network, status, size, deadline)."""
-
-
-@dataclass
-class Fetched:
-    status: int
-    body: bytes = b""
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-def fetch(
-    http: requests.Session,
-    url: str,
-    etag: str | None,
-    modified: str | None,
-    timeout: tuple[float, float],
-    max_bytes: int,
-) -> Fetched:
-    """GET ``url`` conditionally; raise :class:`FetchError` on anything but 200 or 304."""
-    # A new connection per poll (every 10 s at most): a connection on which a response timed
-    # out may still deliver that late response to the next request (a desync), so none is
-    # reused.
-    headers = {"User-Agent": "Kendali/1 (Kemensos pusat kendali)", "Connection": "close"}
-    if etag:
-        headers["If-None-Match"] = etag
-    if modified:
-        headers["If-Modified-Since"] = modified
-    deadline = time.monotonic() + timeout[0] + timeout[1] * 2
-    try:
-        with http.get(url, headers=headers, timeout=timeout, stream=True) as res:
-            if res.status_code == 304:
-                return Fetched(304)
-            if res.status_code != 200:
-                raise FetchError(f"HTTP {res.status_code}")
-            chunks, size = [], 0
-            # read1 returns what one recv brings: a body trickled byte by byte cannot hold the
-            # loop past the deadline (iter_content would wait to fill each chunk).
-            while chunk := res.raw.read1(65536):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FetchError(f"body larger than {max_bytes} bytes")
-                if time.monotonic() > deadline:
-                    raise FetchError("body too slow (deadline passed)")
-                chunks.append(chunk)
-            return Fetched(
-                200, b"".join(chunks), res.headers.get("ETag"), res.headers.get("Last-Modified")
-            )
-    except requests.RequestException as exc:
-        raise FetchError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
-
-
 class Poller:
     """Polls each feed on its own interval; call :meth:`tick` often (leader only)."""
 
-    def __init__(self, app: Flask, session_factory, rng=random.random):
+    def __init__(self, app: Flask, session_factory, rng=random.random, fetcher=None):
         self.app = app
         self.session_factory = session_factory
+        # How a feed is read: over HTTP, or (the demo) from recorded lists in this process.
+        self.fetcher = fetcher or fetch
         self.http = requests.Session()
         self.rng = rng
         self.due: dict[str, float] = {}
@@ -107,7 +58,8 @@ class Poller:
         self.last_result = None
 
     def url(self, name: str) -> str:
-        base = self.app.config["BMKG_URL"].rstrip("/") + "/"
+        base = "demo://recorded/" if self.app.config["DEMO"] else \
+            self.app.config["BMKG_URL"].rstrip("/") + "/"
         return f"{base}{name}.{self.app.config['BMKG_FORMAT']}"
 
     def tick(self, now: float | None = None) -> None:
@@ -132,7 +84,7 @@ class Poller:
         st = q.state(session, name, url)
         st.last_attempt_at = clock.now()
         try:
-            got = fetch(
+            got = self.fetcher(
                 self.http,
                 url,
                 st.etag,
@@ -217,5 +169,13 @@ def backoff(interval: float, failures: int, cap: float, jitter: float) -> float:
 
 def run(app: Flask, stop) -> None:
     """The poller loop: become leader (advisory lock), then tick every second. Never dies."""
-    leader.run_as_leader(app, stop, "feed poller", q.POLLER_LOCK,
-                             lambda db: Poller(app, db.session).tick, log)
+
+    def start_term(db):
+        fetcher = None
+        if app.config["DEMO"]:  # recorded BMKG lists re-timed to now: no network at all
+            from server.jobs.demo_feed import DemoFeed
+
+            fetcher = DemoFeed.for_app(app).fetch
+        return Poller(app, db.session, fetcher=fetcher).tick
+
+    leader.run_as_leader(app, stop, "feed poller", q.POLLER_LOCK, start_term, log)

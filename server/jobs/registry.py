@@ -9,10 +9,12 @@ work.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from server.services import demo_field
 from server.services import dispatch
 from server.services import notify
 from server.services import responders
@@ -25,6 +27,12 @@ class Job:
     name: str
     interval_s: float
     func: Callable[[Session], object]
+    #: Whether the job runs with this configuration (every job runs unless it says).
+    enabled: Callable[[Mapping], bool] = lambda config: True
+
+
+def _demo(config: Mapping) -> bool:
+    return bool(config.get("DEMO"))
 
 
 JOBS: tuple[Job, ...] = (
@@ -39,6 +47,8 @@ JOBS: tuple[Job, ...] = (
     # Complaint service levels: newly passed deadlines, and the summary counters' fold.
     Job("complaints.overdue", 60.0, overdue.overdue_job),
     Job("complaints.counts", 30.0, overdue.counts_job),
+    # Demo mode only: simulated field companions answer their notifications.
+    Job("demo.field", 5.0, demo_field.simulate, enabled=_demo),
 )
 
 

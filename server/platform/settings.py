@@ -143,6 +143,15 @@ class Settings(BaseSettings):
     bmkg_format: Literal["json", "xml"] = _env("KENDALI_BMKG_FORMAT", "json",
                                                "`json` or `xml` variants of the feeds.")
     feed_polling: bool = _env("KENDALI_FEED_POLLING", True, "`0` turns the BMKG poller off.")
+    demo: bool = _env(
+        "KENDALI_DEMO", False,
+        "Demo mode (`kendali serve --demo`): recorded BMKG feeds re-timed to now instead of "
+        "BMKG, simulated field answers, nothing sent outside (no webhook, no push).")
+    demo_delay_s: float = _env("KENDALI_DEMO_DELAY", 45.0,
+                               "Demo mode: seconds after start until the strong quake.", ge=0)
+    bmkg_recorded_dir: Path = _env(
+        "KENDALI_BMKG_RECORDED_DIR", SHARED_DATA / "bmkg",
+        "Recorded BMKG feed files (the demo's feed; `kendali bmkg replay`).")
     scheduler: bool = _env("KENDALI_SCHEDULER", True,
                            "`0` turns the leader-elected jobs (escalation, notifications, "
                            "service levels) off.")
@@ -295,7 +304,8 @@ class Settings(BaseSettings):
     def to_config(self) -> dict:
         """The Flask config keys the app reads (``app.config["FEED_INTERVALS"]`` ...)."""
         values = {name.upper(): getattr(self, name) for name in type(self).model_fields}
-        for name in ("DATA_DIR", "BOUNDARIES_DIR", "SEATS_CSV", "HOLIDAYS_FILE"):
+        for name in ("DATA_DIR", "BOUNDARIES_DIR", "SEATS_CSV", "HOLIDAYS_FILE",
+                     "BMKG_RECORDED_DIR"):
             values[name] = None if values[name] is None else str(values[name])
         if values["EMBEDDED_PG_PORT"] is not None:
             values["EMBEDDED_PG_PORT"] = str(values["EMBEDDED_PG_PORT"])

@@ -191,6 +191,14 @@ def open_dispatches(session: Session, incident_id: int, codes: list[str] | None 
     return list(session.scalars(stmt.order_by(DispatchRow.id).with_for_update()))
 
 
+def open_dispatches_since(session: Session, since: datetime) -> list[DispatchRow]:
+    """Open dispatches notified since ``since``, oldest first (the demo's simulated answers)."""
+    return list(session.scalars(
+        select(DispatchRow).where(DispatchRow.state.in_(OPEN_STATES),
+                                  DispatchRow.notified_at >= since)
+        .order_by(DispatchRow.id)))
+
+
 def quiet_quake_incidents(session: Session, before: datetime) -> list[int]:
     """Active quake incidents with no open dispatch and no activity since ``before``."""
     return list(session.scalars(text(

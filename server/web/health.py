@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint
+from flask import current_app
 from flask import jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -46,6 +47,7 @@ def healthz():
             "database": "embedded" if get_db().is_embedded else "external",
             "event_seq": seq,
             "feeds": feeds,
+            "demo": bool(current_app.config["DEMO"]),
             "quakes": quakes,
             "holidays": _holidays(),
             "redis": status.STATE["redis"],

@@ -116,6 +116,10 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Revisi gempa M{mag} {place}",
         "en": "Quake revised M{mag} {place}",
     },
+    "demo_badge_title": {
+        "id": "Mode demo: umpan BMKG rekaman diputar ulang seolah terjadi sekarang",
+        "en": "Demo mode: recorded BMKG feeds replayed as if happening now",
+    },
     "ui_ev_incident": {"id": "Insiden: {title}", "en": "Incident: {title}"},
     "ui_ev_incident_updated": {"id": "Insiden diperluas: {title}",
                                "en": "Incident extended: {title}"},

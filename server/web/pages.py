@@ -104,6 +104,7 @@ def _page(template: str, roles: tuple[str, ...]):
         focus_seconds=int(config["WALL_FOCUS_SECONDS"]),
         tile_url=config.get("TILE_URL"),
         categories=config["COMPLAINT_CATEGORIES"],
+        demo=config["DEMO"],
     )
 
 

@@ -17,14 +17,15 @@ def test_allocate_and_split():
     assert allocate(10, [1, 1, 2]) == [3, 2, 5] or sum(allocate(10, [1, 1, 2])) == 10
     assert sum(allocate(7, [0.3, 0.3, 0.4])) == 7
     assert split_roster(40000, 7285) == (24000, 16000)
-    assert split_roster(8000, 7285) == (7285, 715)
+    assert split_roster(8000, 7285) == (4800, 3200)
+    assert split_roster(3000, 7285) == (1800, 1200)  # Tagana at a moderate count too
 
 
 @pytest.fixture(scope="module")
 def roster(app, engine):
     with engine.begin() as conn:
         conn.execute(sa.text("TRUNCATE responders, incidents, dispatches CASCADE"))
-    res = app.test_cli_runner().invoke(args=["demo", "responders", "--count", "9000"])
+    res = app.test_cli_runner().invoke(args=["demo", "responders", "--count", "13000"])
     assert res.exit_code == 0, res.output
     return res.output
 
