@@ -104,6 +104,8 @@ def _page(template: str, roles: tuple[str, ...]):
         focus_seconds=int(config["WALL_FOCUS_SECONDS"]),
         tile_url=config.get("TILE_URL"),
         categories=config["COMPLAINT_CATEGORIES"],
+        needs=config["REPORT_NEEDS"],
+        photo_max=config["REPORT_PHOTO_MAX_BYTES"],
     )
 
 
