@@ -83,7 +83,8 @@
         const layerBounds = a.outline ? L.geoJSON(a.outline).getBounds() : null;
         for (const b of [layerBounds, a.target && typeof a.target.lat === 'number'
           ? L.latLngBounds([a.target.lat, a.target.lon], [a.target.lat, a.target.lon]) : null]) {
-          if (b && b.isValid()) bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
+          if (!b || !b.isValid()) continue;
+          bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
         }
       }
       // me too, when near enough that the target area stays readable
@@ -93,7 +94,7 @@
       bounds = bounds || this.regionBounds;
       if (!bounds || !bounds.isValid()) return;
       this.fitted = key || 'region';
-      this.map.fitBounds(bounds, { padding: [28, 28], maxZoom: 15 });
+      this.map.fitBounds(bounds, { padding: [28, 28], maxZoom: 15, animate: false });
     }
 
     setHere(pos) {
@@ -116,8 +117,9 @@
     /** Centre one assignment (its card was tapped). */
     focus(a) {
       const b = a.outline ? L.geoJSON(a.outline).getBounds() : null;
-      if (b && b.isValid()) this.map.fitBounds(b, { padding: [28, 28], maxZoom: 15 });
-      else if (a.target) this.map.setView([a.target.lat, a.target.lon], 14);
+      const still = { padding: [28, 28], maxZoom: 15, animate: false };
+      if (b && b.isValid()) this.map.fitBounds(b, still);
+      else if (a.target) this.map.setView([a.target.lat, a.target.lon], 14, { animate: false });
     }
 
     resize() {

@@ -117,6 +117,7 @@
       this.opts.enqueue({ kind: 'report', dispatchId: a.id, area: a.area_name || a.area,
         url: '/api/v1/me/reports', report, photo: !!file, clientId: report.client_id });
       this.close();
+      window.scrollTo({ top: 0 }); // the queue's line and the map, where the worker left off
     }
 
     save() {
