@@ -89,7 +89,9 @@ def _register(app: Flask) -> None:
     from server.web import api_incidents
     from server.web import api_map
     from server.web import api_me
+    from server.web import api_push
     from server.web import api_quakes
+    from server.web import api_reports
     from server.web import api_responders
     from server.web import assets
     from server.web import errors
@@ -115,6 +117,8 @@ def _register(app: Flask) -> None:
         api_incidents,
         api_responders,
         api_me,
+        api_push,
+        api_reports,
         pages,
     ):
         app.register_blueprint(module.bp)

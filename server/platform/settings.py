@@ -11,6 +11,7 @@ and a test keeps the two equal.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from typing import Literal
@@ -67,6 +68,12 @@ def _duration(value: object) -> object:
                 return float(text[:-1]) * _UNITS[text[-1]]
             except ValueError:
                 raise ValueError("a duration such as 90, 90s, 15m, 3h or 2d") from None
+    return value
+
+
+def _vapid_subject(value: str) -> str:
+    if not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+|https://\S+", value):
+        raise ValueError("a `mailto:` address or an `https://` URL")
     return value
 
 
@@ -231,6 +238,31 @@ class Settings(BaseSettings):
     webhook_url: str | None = _env("KENDALI_WEBHOOK_URL", None,
                                    "Outbound notification webhook.", pattern=r"^https?://")
     webhook_secret: str = _env("KENDALI_WEBHOOK_SECRET", "", "The webhook's HMAC key.")
+    # -- the field tablet: Web Push and reports from the ground ---------------------------
+    vapid_private_key: str | None = _env(
+        "KENDALI_VAPID_PRIVATE_KEY", None,
+        "Web Push (VAPID) signing key: a P-256 private key, PEM or base64url of its 32 "
+        "bytes. Unset: generated once as `<data dir>/vapid_private.pem`.")
+    vapid_subject: Annotated[str, AfterValidator(_vapid_subject)] = _env(
+        "KENDALI_VAPID_SUBJECT", "mailto:admin@localhost",
+        "Who push services contact about this server (`mailto:` or `https://`; set a real "
+        "one in production, some push services refuse `localhost`).")
+    push_allow_http: bool = _env(
+        "KENDALI_PUSH_ALLOW_HTTP", False,
+        "Accept `http://` push subscription endpoints (tests against a loopback push "
+        "service only; browsers' push services are `https://`).")
+    report_dir: Path | None = _env(
+        "KENDALI_REPORT_DIR", None,
+        "Where field report photos and thumbnails are stored. Unset: `<data dir>/reports`.")
+    report_photo_max_bytes: int = _env(
+        "KENDALI_REPORT_PHOTO_MAX_BYTES", 8 * 1024 * 1024,
+        "Largest photo a field report may carry (bytes).", ge=64 * 1024)
+    report_needs: CommaList = _env(
+        "KENDALI_REPORT_NEEDS",
+        ["shelter", "food", "water", "medical", "clothing", "blankets", "hygiene",
+         "public_kitchen", "evacuation"],
+        "Needs a field report may name (comma-separated codes; the tablet shows a label for "
+        "the built-in ones and the code for others).", min_length=1)
     # -- live map ------------------------------------------------------------------------
     live_catchup_max: int = _env(
         "KENDALI_LIVE_CATCHUP_MAX", 20000,
@@ -305,7 +337,7 @@ class Settings(BaseSettings):
         """The Flask config keys the app reads (``app.config["FEED_INTERVALS"]`` ...)."""
         values = {name.upper(): getattr(self, name) for name in type(self).model_fields}
         for name in ("DATA_DIR", "BOUNDARIES_DIR", "SEATS_CSV", "HOLIDAYS_FILE",
-                     "BMKG_RECORDED_DIR"):
+                     "BMKG_RECORDED_DIR", "REPORT_DIR"):
             values[name] = None if values[name] is None else str(values[name])
         if values["EMBEDDED_PG_PORT"] is not None:
             values["EMBEDDED_PG_PORT"] = str(values["EMBEDDED_PG_PORT"])

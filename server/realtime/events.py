@@ -22,6 +22,7 @@ AREA_UNSTAFFED = "area.unstaffed"
 #: cancelled. Use :func:`dispatch_event`.
 DISPATCH_PREFIX = "dispatch."
 RESPONDER_MOVED = "responder.moved"
+REPORT_CREATED = "report.created"  # a report from the ground (field tablet)
 COMPLAINT_CREATED = "complaint.created"
 COMPLAINT_UPDATED = "complaint.updated"
 COMPLAINT_OVERDUE = "complaint.overdue"

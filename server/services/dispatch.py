@@ -114,7 +114,7 @@ def notify_many(session: Session, actor, incident: IncidentRow,
     for d in rows:
         audit.record(session, actor, "dispatch.notified", "dispatch", d.id, None,
                      {"state": d.state})
-        notify.enqueue(session, d, incident, people[d.responder_id])
+    notify.enqueue_all(session, rows, incident, people)
     incident.last_activity_at = now
     return rows
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import g
 from flask import request
 
+from server.web.i18n_field import FIELD_TEXT
+
 LANGUAGES = ("id", "en")
 
 TEXT: dict[str, dict[str, str]] = {
@@ -275,6 +277,7 @@ TEXT: dict[str, dict[str, str]] = {
     "avail_on_duty": {"id": "siaga", "en": "on duty"},
     "avail_off_duty": {"id": "tidak bertugas", "en": "off duty"},
     "avail_busy": {"id": "sedang bertugas", "en": "busy"},
+    **FIELD_TEXT,
 }
 
 

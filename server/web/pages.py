@@ -105,6 +105,8 @@ def _page(template: str, roles: tuple[str, ...]):
         tile_url=config.get("TILE_URL"),
         categories=config["COMPLAINT_CATEGORIES"],
         demo=config["DEMO"],
+        needs=config["REPORT_NEEDS"],
+        photo_max=config["REPORT_PHOTO_MAX_BYTES"],
     )
 
 

@@ -4,7 +4,7 @@
   'use strict';
   const K = (window.Kendali = window.Kendali || {});
 
-  const TICKER_TYPES = /^(quake|incident|dispatch|area|feed|complaint)\./;
+  const TICKER_TYPES = /^(quake|incident|dispatch|area|feed|complaint|report)\./;
 
   function mag(p) {
     return typeof p.magnitude === 'number' ? p.magnitude.toFixed(1) : '?';
@@ -50,6 +50,8 @@
         return K.t('ui_ev_complaint_updated', { id: p.id,
           status: K.tOr('status_' + p.status, p.status || '') });
       }
+      case 'report':
+        return K.t('ui_ev_report', { who: who(p), area: p.area_name || area(p.area) });
       default:
         return null;
     }
