@@ -118,6 +118,14 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Revisi gempa M{mag} {place}",
         "en": "Quake revised M{mag} {place}",
     },
+    "first_run_hint": {
+        "id": "Belum ada administrator. Di server, buat yang pertama (kata sandi dibuat dan "
+              "ditampilkan sekali):",
+        "en": "There is no administrator yet. On the server, create the first one (it prints "
+              "a generated password):",
+    },
+    "first_run_demo": {"id": "Untuk mencoba dengan data rekaman, tanpa internet:",
+                       "en": "To try it on recorded data, without internet:"},
     "demo_badge_title": {
         "id": "Mode demo: umpan BMKG rekaman diputar ulang seolah terjadi sekarang",
         "en": "Demo mode: recorded BMKG feeds replayed as if happening now",

@@ -34,9 +34,20 @@ def index():
     return render_template("pages/index.html", principal=principal)
 
 
+def _login_page(error: str | None):
+    return render_template("auth/login.html", first_run=_first_run(), error=error)
+
+
+def _first_run() -> bool:
+    """No administrator yet: the login page says how to create the first one."""
+    from server.queries import auth as auth_queries
+
+    return not auth_queries.has_admin(get_session())
+
+
 @bp.get("/login")
 def login():
-    return render_template("auth/login.html", error=None)
+    return _login_page(None)
 
 
 @bp.post("/login")
@@ -47,9 +58,9 @@ def login_post():
     try:
         result = accounts.login(get_session(), username, password, kind="session")
     except accounts.Locked:
-        return render_template("auth/login.html", error=t("login_locked")), 429
+        return _login_page(t("login_locked")), 429
     except ApiError:
-        return render_template("auth/login.html", error=t("login_failed")), 401
+        return _login_page(t("login_failed")), 401
     cookie_session.clear()  # a fresh session (and CSRF token) after signing in
     cookie_session.permanent = True
     cookie_session["sid"] = result.token
@@ -71,7 +82,7 @@ def wall_login():
     """A wall screen opens this URL once; the code becomes a long-lived wall session."""
     redeemed = accounts.redeem_wall_code(get_session(), request.args.get("code", ""))
     if redeemed is None:
-        return render_template("auth/login.html", error=t("wall_code_invalid")), 403
+        return _login_page(t("wall_code_invalid")), 403
     token, _ = redeemed
     cookie_session.clear()
     cookie_session.permanent = True
@@ -95,7 +106,7 @@ def _page(template: str, roles: tuple[str, ...]):
     if not principal.authenticated:
         return redirect(url_for("pages.login"))
     if principal.role not in roles:
-        return render_template("auth/login.html", error=t("forbidden")), 403
+        return _login_page(t("forbidden")), 403
     config = current_app.config
     return render_template(
         template,
