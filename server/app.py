@@ -79,56 +79,17 @@ def _register(app: Flask) -> None:
     from server import commands
     from server.auth import request as auth
     from server.realtime import events
-    from server.realtime import sockets  # noqa: F401 - registers the /live handlers
-    from server.web import api_admin
-    from server.web import api_areas
-    from server.web import api_auth
-    from server.web import api_channels
-    from server.web import api_complaints
-    from server.web import api_events
-    from server.web import api_incidents
-    from server.web import api_map
-    from server.web import api_me
-    from server.web import api_push
-    from server.web import api_quakes
-    from server.web import api_reports
-    from server.web import api_responders
     from server.web import assets
     from server.web import errors
     from server.web import headers
-    from server.web import health
     from server.web import i18n
-    from server.web import pages
 
     errors.register(app)
     assets.register(app)
     headers.register(app)
     commands.register(app)
-    for module in (
-        health,
-        api_areas,
-        api_auth,
-        api_admin,
-        api_events,
-        api_channels,
-        api_complaints,
-        api_map,
-        api_quakes,
-        api_incidents,
-        api_responders,
-        api_me,
-        api_push,
-        api_reports,
-        pages,
-    ):
-        app.register_blueprint(module.bp)
-    from server.web import api_alerts
-    from server.web import api_exports
-    from server.web import api_openapi
-    from server.web import ogc
-
-    for module in (ogc, api_exports, api_alerts, api_openapi):
-        app.register_blueprint(module.bp)
+    if app.config.get("WEB", True):  # the CLI's own commands need no routes: a faster start
+        _blueprints(app)
 
     @app.before_request
     def _check():
@@ -139,3 +100,32 @@ def _register(app: Flask) -> None:
     def _template_globals():
         return {"t": i18n.t, "lang": i18n.language(), "csrf_token": auth.csrf_token,
                 "live_events": events.for_pages()}
+
+
+def _blueprints(app: Flask) -> None:
+    """Every view (and the /live socket handlers)."""
+    from server.realtime import sockets  # noqa: F401 - registers the /live handlers
+    from server.web import api_admin
+    from server.web import api_alerts
+    from server.web import api_areas
+    from server.web import api_auth
+    from server.web import api_channels
+    from server.web import api_complaints
+    from server.web import api_events
+    from server.web import api_exports
+    from server.web import api_incidents
+    from server.web import api_map
+    from server.web import api_me
+    from server.web import api_openapi
+    from server.web import api_push
+    from server.web import api_quakes
+    from server.web import api_reports
+    from server.web import api_responders
+    from server.web import health
+    from server.web import ogc
+    from server.web import pages
+
+    for module in (health, api_areas, api_auth, api_admin, api_events, api_channels,
+                   api_complaints, api_map, api_quakes, api_incidents, api_responders, api_me,
+                   api_push, api_reports, pages, ogc, api_exports, api_alerts, api_openapi):
+        app.register_blueprint(module.bp)

@@ -14,6 +14,7 @@ from importlib import import_module
 from importlib.metadata import entry_points
 
 import click
+from flask.cli import AppGroup
 from flask.cli import FlaskGroup
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,10 @@ class KendaliGroup(FlaskGroup):
             formatter.write_dl(sorted(helps.items()))
 
 
+#: Commands that need the whole web app (routes, socket handlers); the others start faster.
+WEB_COMMANDS = {"serve", "routes", "run", "shell"}
+
+
 def _make_app():
     """Build the app; outside ``kendali serve`` (no eventlet patch) sockets run threaded."""
     import sys
@@ -104,16 +109,30 @@ def _make_app():
     patcher = sys.modules.get("eventlet.patcher")
     if patcher is not None and patcher.is_monkey_patched("socket"):
         return create_app()
-    return create_app({"ASYNC_MODE": "threading"})
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+    return create_app({"ASYNC_MODE": "threading", "WEB": command in WEB_COMMANDS})
+
+
+class _LazyAppCommands(AppGroup):
+    """``app.cli`` with the commands of the table, imported when used (the extensions'
+    commands already there are kept): ``app.test_cli_runner()`` runs them."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *COMMANDS, *_plugins()[0]})
+
+    def get_command(self, ctx, name):
+        found = super().get_command(ctx, name)
+        if found is None and (name in COMMANDS or name in _plugins()[0]):
+            found = KendaliGroup(name="kendali").get_command(ctx, name)
+            self.add_command(found, name)
+        return found
 
 
 def register(app) -> None:
-    """Attach the commands to ``app.cli`` too (``app.test_cli_runner()`` and ``flask``)."""
-    group = KendaliGroup(name="kendali")
-    for name in [*COMMANDS, *group._plugin_commands]:
-        command = group.get_command(None, name)
-        if command is not None:
-            app.cli.add_command(command, name)
+    """Make ``app.cli`` lazy (keeping what the extensions added to it)."""
+    lazy = _LazyAppCommands(app.cli.name)
+    lazy.commands.update(app.cli.commands)
+    app.cli = lazy
 
 
 cli = KendaliGroup(
