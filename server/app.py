@@ -17,6 +17,8 @@ from server.extensions import socketio
 from server.platform.db import Database
 from server.platform.settings import PROJECT_ROOT
 from server.platform.settings import load_config
+from server.web import body
+from server.web.body import BoundedJSONProvider
 
 
 def _secret_key(app: Flask) -> str:
@@ -52,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
+    app.json = BoundedJSONProvider(app)  # every request body parse: bounded nesting
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     logging.basicConfig(
@@ -64,6 +67,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     Database(app)
+    # Before the limiter's own hook: its login key reads the body, which must be checked first.
+    app.before_request(body.check_request)
     limiter.init_app(app)
     socketio.init_app(
         app,

@@ -17,6 +17,7 @@ from flask import request
 from flask import session as cookie_session
 
 from server.auth.credentials import CHANNEL_KEY_PREFIX
+from server.auth.credentials import bearer_credential
 from server.auth.credentials import sha256
 from server.auth.scope import ANONYMOUS
 from server.auth.scope import Forbidden
@@ -33,10 +34,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip() or None
-    return None
+    return bearer_credential(request.headers.get("Authorization"))
 
 
 #: How stale a token's ``last_seen_at`` may get before a request records its use again.

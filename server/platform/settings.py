@@ -214,6 +214,10 @@ class Settings(BaseSettings):
                                        "Login attempts per client address and username.")
     token_rate_limit: RateLimit = _env("KENDALI_TOKEN_RATE_LIMIT", "600 per minute",
                                        "Requests per bearer token or channel key.")
+    anonymous_rate_limit: RateLimit = _env(
+        "KENDALI_ANONYMOUS_RATE_LIMIT", "300 per minute",
+        "Requests per client address without credentials (area lookup, `/healthz`, sign-in), "
+        "all such endpoints together.")
     intake_rate_limit: RateLimit = _env(
         "KENDALI_INTAKE_RATE_LIMIT", "6000 per minute",
         "Complaint submissions per channel key (counted by the key's prefix).")

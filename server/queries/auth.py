@@ -16,9 +16,15 @@ from server.models import TokenRow
 from server.models import UserRow
 
 
+def normalize_username(username: str) -> str:
+    """How usernames compare: case-insensitive, surrounding whitespace ignored (the login
+    rate limit keys on this too)."""
+    return username.strip().lower()
+
+
 def user_by_name(session: Session, username: str) -> UserRow | None:
     return session.scalars(
-        select(UserRow).where(func.lower(UserRow.username) == username.strip().lower())
+        select(UserRow).where(func.lower(UserRow.username) == normalize_username(username))
     ).first()
 
 

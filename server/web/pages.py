@@ -14,10 +14,9 @@ from flask import url_for
 
 from server.auth import request as auth
 from server.errors import ApiError
-from server.extensions import limiter
 from server.platform.db import get_session
 from server.services import accounts
-from server.web.api_auth import login_rate_key
+from server.web.api_auth import login_limit
 from server.web.i18n import TEXT
 from server.web.i18n import t
 
@@ -40,7 +39,7 @@ def login():
 
 
 @bp.post("/login")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_rate_key)
+@login_limit
 def login_post():
     username = request.form.get("username", "")[:64]
     password = request.form.get("password", "")[:1024]
