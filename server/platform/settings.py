@@ -206,10 +206,15 @@ class Settings(BaseSettings):
                                   "Lifetime of a wall screen's session.", gt=0)
     wall_code_hours: float = _env("KENDALI_WALL_CODE_HOURS", 24.0,
                                   "How long a one-time wall code stays valid.", gt=0)
-    login_max_failures: int = _env("KENDALI_LOGIN_MAX_FAILURES", 5,
-                                   "Failed logins before an account locks.", ge=1)
-    login_lock_minutes: float = _env("KENDALI_LOGIN_LOCK_MINUTES", 15.0,
-                                     "How long a locked account stays locked.", ge=0)
+    login_max_failures: int = _env(
+        "KENDALI_LOGIN_MAX_FAILURES", 5,
+        "Failed sign-ins in a row for one name from one address before that address waits a "
+        "minute (each further failure doubles the wait); other addresses are not affected.",
+        ge=1)
+    login_lock_minutes: float = _env(
+        "KENDALI_LOGIN_LOCK_MINUTES", 15.0,
+        "Longest wait (minutes) after repeated failed sign-ins for a name from an address.",
+        ge=0)
     login_rate_limit: RateLimit = _env("KENDALI_LOGIN_RATE_LIMIT", "10 per minute",
                                        "Login attempts per client address and username.")
     token_rate_limit: RateLimit = _env("KENDALI_TOKEN_RATE_LIMIT", "600 per minute",

@@ -14,6 +14,7 @@ from server.extensions import limiter
 from server.extensions import login_key
 from server.platform.db import get_session
 from server.services import accounts
+from server.services import logins
 from server.web.body import json_object
 from server.web.body import string_field
 from server.web.openapi import AUTH
@@ -45,7 +46,7 @@ def create_token():
     password = string_field(data, "password", fields, max_len=1024)
     if fields:
         raise ApiError("invalid credentials body", fields)
-    result = accounts.login(get_session(), username, password, kind="api")
+    result = logins.login(get_session(), username, password, kind="api")
     return jsonify(
         {
             "token": result.token,

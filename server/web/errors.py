@@ -31,7 +31,9 @@ def register(app: Flask) -> None:
         body = {"error": exc.message}
         if exc.fields:
             body["fields"] = exc.fields
-        return jsonify(body), exc.status
+        retry_after = getattr(exc, "retry_after", None)  # e.g. throttled sign-ins
+        headers = {"Retry-After": str(retry_after)} if retry_after else {}
+        return jsonify(body), exc.status, headers
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

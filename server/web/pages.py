@@ -16,6 +16,7 @@ from server.auth import request as auth
 from server.errors import ApiError
 from server.platform.db import get_session
 from server.services import accounts
+from server.services import logins
 from server.web.api_auth import login_limit
 from server.web.i18n import TEXT
 from server.web.i18n import t
@@ -44,9 +45,10 @@ def login_post():
     username = request.form.get("username", "")[:64]
     password = request.form.get("password", "")[:1024]
     try:
-        result = accounts.login(get_session(), username, password, kind="session")
-    except accounts.Locked:
-        return render_template("auth/login.html", error=t("login_locked")), 429
+        result = logins.login(get_session(), username, password, kind="session")
+    except logins.Throttled as exc:
+        page = render_template("auth/login.html", error=t("login_throttled"))
+        return page, 429, {"Retry-After": str(exc.retry_after)}
     except ApiError:
         return render_template("auth/login.html", error=t("login_failed")), 401
     cookie_session.clear()  # a fresh session (and CSRF token) after signing in

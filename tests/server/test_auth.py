@@ -262,7 +262,7 @@ def test_login_form_needs_csrf_and_logout_invalidates_the_session(app, accounts)
     assert replay.get("/api/v1/auth/me").status_code == 401
 
 
-def test_brute_force_locks_the_account_and_gets_429(app, accounts):
+def test_brute_force_is_throttled_and_gets_429(app, accounts):
     name, pw, _ = accounts("operator")
     client = app.test_client()
     codes = [
@@ -272,8 +272,9 @@ def test_brute_force_locks_the_account_and_gets_429(app, accounts):
         for i in range(5)
     ]
     assert codes == [401] * 5
-    locked = client.post("/api/v1/auth/token", json={"username": name, "password": pw})
-    assert locked.status_code == 429 and "locked" in locked.json["error"]
+    waiting = client.post("/api/v1/auth/token", json={"username": name, "password": pw})
+    assert waiting.status_code == 429 and "try again later" in waiting.json["error"]
+    assert int(waiting.headers["Retry-After"]) in range(55, 61)
     # and the rate limit: more than 10 attempts a minute for one name from one address
     codes = [
         client.post("/api/v1/auth/token", json={"username": name, "password": "x" * 12}).status_code
@@ -284,6 +285,68 @@ def test_brute_force_locks_the_account_and_gets_429(app, accounts):
         "Retry-After"
         in client.post("/api/v1/auth/token", json={"username": name, "password": "x"}).headers
     )
+
+
+def _attempt(client, name, password, address):
+    return client.post("/api/v1/auth/token", json={"username": name, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_failed_sign_ins_make_only_that_address_wait(database_url, accounts, engine):
+    """A stranger guessing cannot lock the owner out (issue 15: the lock was account-wide)."""
+    name, pw, user = accounts("regional", "72")
+    client = make_app(database_url).test_client()
+    assert [_attempt(client, name, "wrong-password", "10.1.1.1").status_code
+            for _ in range(5)] == [401] * 5
+    assert _attempt(client, name, pw, "10.1.1.1").status_code == 429  # the guesser waits
+    assert _attempt(client, name, pw, "10.2.2.2").status_code == 201  # the owner does not
+    with engine.connect() as conn:
+        audit = conn.execute(sa.text("SELECT after FROM audit_log WHERE action = "
+                                     "'auth.throttle' AND object_id = :i"),
+                             {"i": str(user.id)}).scalars().all()
+    assert len(audit) == 1 and audit[0]["address"] == "10.1.1.1"
+
+
+def test_unknown_and_throttled_names_answer_alike(database_url, accounts):
+    """Nothing tells whether an account exists: not the status, not the body."""
+    name, _, _ = accounts("operator")
+    client = make_app(database_url).test_client()
+    answers = {}
+    for who in (name, f"nobody-{name}"):
+        first = [_attempt(client, who, "wrong-password", "10.3.3.3") for _ in range(5)]
+        sixth = _attempt(client, who, "wrong-password", "10.3.3.3")
+        answers[who] = ([(r.status_code, r.json) for r in first],
+                        (sixth.status_code, sixth.json["error"], sorted(sixth.json["fields"])))
+    known, unknown = answers.values()
+    assert known == unknown
+    assert known[1][0] == 429
+    page = client.get("/login", environ_base={"REMOTE_ADDR": "10.3.3.3"}).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    forms = [client.post("/login", data={"username": who, "password": "x" * 12,
+                                         "csrf_token": csrf},
+                         environ_base={"REMOTE_ADDR": "10.3.3.3"}) for who in answers]
+    assert [f.status_code for f in forms] == [429, 429]
+    assert forms[0].get_data() == forms[1].get_data()
+
+
+def test_the_wait_doubles_with_each_further_failure(database_url, accounts):
+    name, pw, _ = accounts("operator")
+    clock = {"now": datetime.now(UTC)}
+    client = make_app(database_url, CLOCK=lambda: clock["now"],
+                      LOGIN_RATE_LIMIT="1000 per minute").test_client()
+
+    def after(seconds, password="wrong-password"):
+        clock["now"] += timedelta(seconds=seconds)
+        return _attempt(client, name, password, "10.4.4.4").status_code
+
+    assert [after(1) for _ in range(5)] == [401] * 5  # the fifth: wait 1 minute
+    assert after(59) == 429
+    assert after(2) == 401  # the sixth failure: wait 2 minutes
+    assert after(110) == 429
+    assert after(11) == 401  # the seventh: 4 minutes
+    assert after(230, pw) == 429
+    assert after(11, pw) == 201  # and success starts the count again
+    assert [after(1) for _ in range(4)] == [401] * 4
 
 
 SECURITY_HEADERS = (
