@@ -13,6 +13,7 @@ from server.extensions import db
 from server.extensions import socketio
 from server.jobs import loops
 from server.platform import migrate
+from server.platform import origins
 from server.platform import runtime
 from server.platform.embedded import EmbeddedError
 from server.services import areas as area_svc
@@ -49,7 +50,10 @@ def serve(host, port, workers, no_prepare) -> None:
     app = current_app._get_current_object()
     if not no_prepare:
         prepare(app)
-    host = host or app.config["HOST"]
+    if host and host != app.config["HOST"]:  # the address served is a trusted Host too
+        app.config["HOST"] = host
+        app.config["TRUSTED_HOSTS"] = origins.trusted_hosts(app.config)
+    host = app.config["HOST"]
     port = port or app.config["PORT"]
     if workers > 1:
         supervise(host, port, workers)

@@ -11,6 +11,7 @@ and a test keeps the two equal.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from typing import Literal
@@ -53,6 +54,13 @@ def _log_level(value: str) -> str:
     if value.upper() not in _LOG_LEVELS:
         raise ValueError("one of " + ", ".join(_LOG_LEVELS))
     return value.upper()
+
+
+def _origins(values: list[str]) -> list[str]:
+    for value in values:
+        if not re.fullmatch(r"https?://[^/\s?#]+", value):
+            raise ValueError(f"{value!r} is not an origin such as https://host[:port]")
+    return [value.lower() for value in values]
 
 
 CommaList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
@@ -110,6 +118,23 @@ class Settings(BaseSettings):
     proxy_hops: int = _env("KENDALI_PROXY_HOPS", 0,
                            "Reverse proxies in front of Kendali whose X-Forwarded-* headers "
                            "are trusted.", ge=0, le=10)
+    public_url: str | None = _env(
+        "KENDALI_PUBLIC_URL", None,
+        "The address people and feed readers reach Kendali at (`https://kendali.example.go.id`)"
+        ": absolute links (Atom, CAP, OGC, `next`, wall-code URLs) and the server's own origin "
+        "come from it, never from the request's Host header.",
+        pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+    trusted_host_names: CommaList = _env(
+        "KENDALI_TRUSTED_HOSTS", [],
+        "Host names requests may carry (a leading dot: any subdomain); others answer 400. "
+        "Unset: any with `KENDALI_PUBLIC_URL` (links do not use the Host then), else only "
+        "`localhost`, the loopback addresses and `KENDALI_HOST`.")
+    allowed_origins: Annotated[list[str], NoDecode, BeforeValidator(_comma_list),
+                               AfterValidator(_origins)] = _env(
+        "KENDALI_ALLOWED_ORIGINS", [],
+        "Origins of other sites (`https://dashboard.example.go.id`) whose pages may open the "
+        "`/live` socket with a browser's credentials; the server's own origin always may, no "
+        "other.")
     session_cookie_secure: bool = _env(
         "KENDALI_COOKIE_SECURE", True,
         "Secure session cookies (browsers accept them on https and on http://localhost).")

@@ -7,8 +7,6 @@ summary; field accounts have no business here (403).
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint
 from flask import current_app
 from flask import jsonify
@@ -35,6 +33,7 @@ from server.web.api_channels import require_channel
 from server.web.body import MalformedJSON
 from server.web.body import json_object
 from server.web.body import loads as parse_json
+from server.web.links import this_url
 from server.web.openapi import COMPLAINT_FILTERS
 from server.web.openapi import FEATURE
 from server.web.openapi import INT
@@ -126,8 +125,7 @@ def _page(filters: reads.Filters, queue: bool = False):
     shape = present.queue_feature if queue else present.feature
     following = None
     if len(rows) > limit:
-        args = request.args.to_dict() | {"offset": offset + limit, "limit": limit}
-        following = f"{request.base_url}?{urlencode(args)}"
+        following = this_url(offset=offset + limit, limit=limit)
     return jsonify(geojson.collection([shape(r) for r in rows[:limit]], next=following))
 
 
