@@ -61,6 +61,7 @@ def principal_for_token(token: str, kinds=("api", "wall", "session")) -> Princip
         responder_id=user.responder_id,
         token_id=tok.id,
         via="session" if tok.kind in ("session", "wall") else "bearer",
+        expires_at=tok.expires_at,
     )
 
 
