@@ -12,6 +12,7 @@ from flask import Flask
 from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from server.auth.request import CredentialSessionInterface
 from server.extensions import limiter
 from server.extensions import socketio
 from server.platform import origins
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     # Requests naming another Host answer 400 before a view could echo it into a link.
     app.config["TRUSTED_HOSTS"] = origins.trusted_hosts(app.config)
+    app.session_interface = CredentialSessionInterface()  # the cookie ends with its session
     app.json = BoundedJSONProvider(app)  # every request body parse: bounded nesting
     app.json.ensure_ascii = False
     app.json.sort_keys = False

@@ -218,8 +218,9 @@ def create_wall_code(session: Session, actor, name: str) -> tuple[str, UserRow]:
     return code, user
 
 
-def redeem_wall_code(session: Session, code: str) -> tuple[str, UserRow] | None:
-    """Exchange a one-time code for a long-lived wall token (or None if invalid or used)."""
+def redeem_wall_code(session: Session, code: str) -> tuple[str, TokenRow] | None:
+    """Exchange a one-time code for a long-lived wall token and its row (None if invalid or
+    used)."""
     digest = sha256(normalize_wall_code(code or ""))
     found = q.token_with_user(session, digest, ("wall_code",), clock.now())
     if not found or found[0].used_at is not None:
@@ -238,4 +239,4 @@ def redeem_wall_code(session: Session, code: str) -> tuple[str, UserRow] | None:
         {"prefix": row.prefix},
     )
     session.commit()
-    return token, user
+    return token, row

@@ -51,10 +51,7 @@ def login_post():
         return page, 429, {"Retry-After": str(exc.retry_after)}
     except ApiError:
         return render_template("auth/login.html", error=t("login_failed")), 401
-    cookie_session.clear()  # a fresh session (and CSRF token) after signing in
-    cookie_session.permanent = True
-    cookie_session["sid"] = result.token
-    auth.csrf_token()
+    auth.start_browser_session(result.token, result.row.expires_at)  # fresh, with its CSRF
     return redirect(HOME_BY_ROLE.get(result.user.role, "/"))
 
 
@@ -73,11 +70,8 @@ def wall_login():
     redeemed = accounts.redeem_wall_code(get_session(), request.args.get("code", ""))
     if redeemed is None:
         return render_template("auth/login.html", error=t("wall_code_invalid")), 403
-    token, _ = redeemed
-    cookie_session.clear()
-    cookie_session.permanent = True
-    cookie_session["sid"] = token
-    auth.csrf_token()
+    token, row = redeemed
+    auth.start_browser_session(token, row.expires_at)
     return redirect("/wall")
 
 

@@ -391,3 +391,38 @@ def test_an_error_never_leaks_a_traceback(database_url):
     assert res.status_code == 500
     assert res.json == {"error": "internal error"}
     assert "Content-Security-Policy" in res.headers
+
+
+def _cookie_days(response) -> float:
+    from email.utils import parsedate_to_datetime
+
+    expires = re.search(r"Expires=([^;]+)", response.headers["Set-Cookie"]).group(1)
+    return (parsedate_to_datetime(expires) - datetime.now(UTC)).total_seconds() / 86400
+
+
+@pytest.mark.parametrize(("role", "days"), [("operator", 0.5), ("regional", 0.5),
+                                            ("field", 7.0), ("wall", 365.0)])
+def test_the_session_cookie_expires_with_its_roles_session(app, accounts, role, days):
+    """Issue 15: every role's cookie lived a year (the wall's lifetime)."""
+    browser = app.test_client()
+    if role == "wall":
+        from server.extensions import db
+        from server.services import accounts as svc
+
+        with app.app_context():
+            session = db.session()
+            code, _ = svc.create_wall_code(session, "test", f"Layar {accounts('operator')[0]}")
+            session.close()
+        res = browser.get(f"/wall/login?code={code}")
+    else:
+        name, pw, _ = accounts(role, "72" if role == "regional" else None,
+                               4243 if role == "field" else None)
+        page = browser.get("/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        res = browser.post("/login", data={"username": name, "password": pw, "csrf_token": csrf})
+    assert res.status_code == 302
+    assert abs(_cookie_days(res) - days) < 0.01
+    assert browser.get("/api/v1/auth/me").json["role"] == role
+    later = browser.get("/api/v1/auth/me")  # the cookie refreshed on use keeps its end
+    if "Set-Cookie" in later.headers:
+        assert abs(_cookie_days(later) - days) < 0.01
