@@ -1,4 +1,4 @@
-"""``GET /healthz``: is the database up, which PostGIS, how many areas are loaded."""
+"""``GET /healthz``: is the database up, how many areas are loaded; details by role."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import Blueprint
 from flask import jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
+from server.auth import request as auth
 from server.platform.db import get_db
 from server.platform.db import get_session
 from server.platform.embedded import EmbeddedError
@@ -23,45 +24,51 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """Answer 200 with database facts, or 503 with the reason when the database is down."""
+    """Answer 200 with what the caller may know, or 503 with the reason when the database
+    is down.
+
+    Anyone (a load balancer): the status, the area counts and Redis. Signed-in users: also
+    the event log's last sequence (the pages start their catch-up from it) and each feed's
+    freshness. Admins: also PostGIS, the database kind, each feed's URL and last error.
+    """
+    principal = auth.current_principal()
+    staff = principal.kind == "user"
+    admin = staff and principal.role == "admin"
     try:
         session = get_session()
         version = health_queries.postgis_version(session)
         counts = area_queries.counts_by_level(session)
-        seq = event_queries.last_seq(session)
-        feeds = {f.name: _feed(f) for f in feed_queries.all_states(session)}
+        seq = event_queries.last_seq(session) if staff else None
+        feeds = {f.name: _feed(f, admin) for f in feed_queries.all_states(session)} \
+            if staff else None
     except (SQLAlchemyError, EmbeddedError) as exc:
         log.warning("healthz: database unreachable: %s", str(exc).splitlines()[0])
         return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503
     if version is None:
         return jsonify({"status": "unavailable", "reason": "PostGIS extension missing"}), 503
-    return jsonify(
-        {
-            "status": "ok",
-            "postgis": version,
-            "areas": counts,
-            "database": "embedded" if get_db().is_embedded else "external",
-            "event_seq": seq,
-            "feeds": feeds,
-            "redis": status.STATE["redis"],
-        }
-    )
+    body = {"status": "ok", "areas": counts, "redis": status.STATE["redis"]}
+    if staff:
+        body.update(event_seq=seq, feeds=feeds)
+    if admin:
+        body.update(postgis=version, database="embedded" if get_db().is_embedded else "external")
+    return jsonify(body)
 
 
 def _iso(moment):
     return moment.isoformat() if moment else None
 
 
-def _feed(state) -> dict:
-    return {
-        "url": state.url,
+def _feed(state, admin: bool) -> dict:
+    shown = {
         "last_success": _iso(state.last_success_at),
         "last_attempt": _iso(state.last_attempt_at),
         "last_change": _iso(state.last_change_at),
         "stale": state.stale,
         "consecutive_failures": state.consecutive_failures,
-        "last_error": state.last_error,
         "records_accepted": state.records_accepted,
         "records_rejected": state.records_rejected,
         "payloads_rejected": state.payloads_rejected,
     }
+    if admin:
+        shown.update(url=state.url, last_error=state.last_error)
+    return shown
