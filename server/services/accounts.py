@@ -25,6 +25,7 @@ from server.models import ApiKeyRow
 from server.models import TokenRow
 from server.models import UserRow
 from server.platform import clock
+from server.queries import areas as area_queries
 from server.queries import auth as q
 from server.services import audit
 
@@ -81,6 +82,9 @@ def create_user(
 ) -> tuple[UserRow, str | None]:
     """Create an account; return it and the generated password (None if one was given)."""
     username, code = _validate_user(username, role, region)
+    if code and area_queries.level_of(session, code) not in ("province", "regency"):
+        # A scope over no loaded area would see nothing, silently: refuse it up front.
+        raise ApiError("invalid account", {"region": "not a loaded province or regency code"})
     generated = None
     if role != "wall":
         if password is None:

@@ -426,3 +426,30 @@ def test_the_session_cookie_expires_with_its_roles_session(app, accounts, role, 
     later = browser.get("/api/v1/auth/me")  # the cookie refreshed on use keeps its end
     if "Set-Cookie" in later.headers:
         assert abs(_cookie_days(later) - days) < 0.01
+
+
+def test_a_regional_account_needs_a_loaded_area(client, accounts, database_url):
+    """Issue 15: `--region 99.99` (and the API) made an account that could see nothing."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    admin, pw, _ = accounts("admin")
+    h = _token(client, admin, pw)
+    for region in ("99.99", "99", "72.99"):
+        res = client.post("/api/v1/users", headers=h,
+                          json={"username": f"r{region}-{admin}", "role": "regional",
+                                "region": region})
+        assert res.status_code == 400, region
+        assert res.json["fields"] == {"region": "not a loaded province or regency code"}
+    ok = client.post("/api/v1/users", headers=h,
+                     json={"username": f"palu-{admin}", "role": "regional", "region": "72.71"})
+    assert ok.status_code == 201
+    kendali = str(Path(sys.executable).parent / "kendali")
+    res = subprocess.run(
+        [kendali, "users", "create", "--username", f"cli-{admin}", "--role", "regional",
+         "--region", "99.99"],
+        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1 and "not a loaded province or regency code" in res.stderr
+    assert client.get("/api/v1/users", headers=h).json["users"][-1]["username"] == f"palu-{admin}"
