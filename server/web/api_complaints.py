@@ -161,7 +161,7 @@ def _detail(complaint_id: int):
     row = reads.get_scoped(session, scope, complaint_id)
     if row is None:
         raise NotFound("no such complaint")  # also out of scope: existence is not revealed
-    group = reads.group_members(session, row["primary_id"] or row["id"])
+    group = reads.group_members(session, scope, row["primary_id"] or row["id"])
     principal = auth.current_principal()
     return jsonify(
         present.detail(row, reads.timeline(session, complaint_id), principal.role, group)

@@ -178,13 +178,16 @@ best AS (
      ORDER BY id, (reason = 'reporter') DESC, score DESC, received_at DESC
 )
 """
+# ``shared``: every room the complaint's event reaches may see the duplicate (same regency, or
+# an unplaced complaint, whose events go to national rooms only); the event names it then.
 SET_DUPLICATES = """
 UPDATE complaints c
    SET possible_duplicate_of = best.of, duplicate_reason = best.reason,
        duplicate_score = round(best.score::numeric, 3)
-  FROM best
+  FROM best LEFT JOIN complaints o ON o.id = best.of
  WHERE c.id = best.id
-RETURNING c.id, c.possible_duplicate_of
+RETURNING c.id, c.possible_duplicate_of,
+          (c.regency_code IS NULL OR o.regency_code IS NOT DISTINCT FROM c.regency_code) AS shared
 """
 
 

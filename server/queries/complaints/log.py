@@ -126,7 +126,8 @@ events AS (
     INSERT INTO event_log (type, regions, payload)
     SELECT :type, coalesce(string_to_array(nullif(e.regions, ''), ','), '{}'),
            CAST(e.payload AS jsonb)
-           || jsonb_build_object('possible_duplicate_of', f.possible_duplicate_of)
+           || jsonb_build_object('possible_duplicate_of',
+                                 CASE WHEN f.shared THEN f.possible_duplicate_of END)
       FROM unnest(CAST(:ids AS bigint[]), CAST(:regions AS text[]), CAST(:payloads AS text[]))
            WITH ORDINALITY AS e(id, regions, payload, ord)
       LEFT JOIN flagged f ON f.id = e.id
