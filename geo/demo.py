@@ -43,10 +43,9 @@ def phone(rng: random.Random) -> str:
 
 
 def split_roster(count: int, districts: int, tagana_share: float = 0.4) -> tuple[int, int]:
-    """(TKSK, Tagana) counts: at least one TKSK per district when the count allows it."""
-    tagana = round(count * tagana_share)
-    tksk = count - tagana
-    if tksk < districts:
-        tksk = min(count, districts)
-        tagana = count - tksk
-    return tksk, tagana
+    """(TKSK, Tagana) counts: the same share of Tagana at any size, so a small demo roster
+    has both kinds ("one Tagana and one TKSK first" can be seen). TKSK cover the most
+    populous districts first and every district once there are enough of them
+    (``districts`` is kept for that reading; the split itself does not depend on it)."""
+    tagana = round(count * tagana_share) if count > 1 else 0
+    return count - tagana, tagana

@@ -4,7 +4,7 @@ PostGIS returns, for every area, the nearest available candidates (KNN on an ind
 module decides who goes where: at least ``needed`` per area whenever that many exist, one of
 each preferred type first (a Tagana volunteer and a TKSK worker: different skills, and two
 organisations make it likelier that one of them answers), nearest first, and never the same
-person for two areas while someone else is free.
+person for two areas of one incident.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ class Unit:
     needed: int = 2
 
 
-def _pick(pool: list[Candidate], needed: int, used: set[int], prefer: tuple[str, ...],
-          allow_used: bool) -> list[Candidate]:
+def _pick(pool: list[Candidate], needed: int, used: set[int],
+          prefer: tuple[str, ...]) -> list[Candidate]:
     chosen: list[Candidate] = []
-    free = [c for c in pool if allow_used or c.responder_id not in used]
+    free = [c for c in pool if c.responder_id not in used]
     for kind in prefer:  # nearest of each preferred type first
         if len(chosen) >= needed:
             break
@@ -57,34 +57,29 @@ def _pick(pool: list[Candidate], needed: int, used: set[int], prefer: tuple[str,
 
 
 def choose(units: Iterable[Unit], candidates: dict[str, list[Candidate]],
-           prefer: tuple[str, ...] = PREFERRED_TYPES) -> dict[str, list[Candidate]]:
-    """Assign responders to units.
+           prefer: tuple[str, ...] = PREFERRED_TYPES,
+           used: set[int] | None = None) -> dict[str, list[Candidate]]:
+    """Assign responders to units: one person serves one unit.
 
-    Units are served by priority; each first takes responders nobody else has. A unit left
-    short then takes already-chosen ones (a person for two areas beats an area with one),
-    which keeps "at least two whenever two exist" true.
+    Units are served by priority (the most shaken first); each takes up to ``needed`` of its
+    nearest candidates that no other unit has, one of each preferred type first. A unit whose
+    candidates are all taken stays short: the caller searches wider for it (more of the
+    nearest) rather than sending one person to two places, which would count them twice.
 
     Args:
-        units: the areas, with their priority and how many people each needs.
-        candidates: per area code, the nearest available responders, nearest first.
+        units: the areas, with their priority and how many people each still needs.
+        candidates: per area code, the nearest available responders.
         prefer: types to take one of each before filling by distance.
+        used: responders already chosen for this incident (left out).
     """
     ordered = sorted(units, key=lambda u: (-u.priority, u.code))
-    used: set[int] = set()
+    taken: set[int] = set(used or ())
     out: dict[str, list[Candidate]] = {}
     for unit in ordered:
         pool = sorted(candidates.get(unit.code, []), key=lambda c: c.distance_km)
-        chosen = _pick(pool, unit.needed, used, prefer, allow_used=False)
-        used.update(c.responder_id for c in chosen)
+        chosen = _pick(pool, unit.needed, taken, prefer) if unit.needed > 0 else []
+        taken.update(c.responder_id for c in chosen)
         out[unit.code] = chosen
-    for unit in ordered:
-        if len(out[unit.code]) >= unit.needed:
-            continue
-        pool = sorted(candidates.get(unit.code, []), key=lambda c: c.distance_km)
-        have = {c.responder_id for c in out[unit.code]}
-        extra = _pick([c for c in pool if c.responder_id not in have],
-                      unit.needed - len(out[unit.code]), used, prefer, allow_used=True)
-        out[unit.code] = sorted(out[unit.code] + extra, key=lambda c: c.distance_km)
     return out
 
 
@@ -126,6 +121,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 #: States in which the responder has said yes (the area counts them as staffed).
 ACKNOWLEDGED = ("acknowledged", "en_route", "on_site", "done")
+#: States that end a dispatch (the responder is free again).
+TERMINAL = ("done", "declined", "timed_out", "cancelled")
 
 
 def may_move(current: str, new: str) -> bool:

@@ -103,7 +103,10 @@ def _register(app: Flask) -> None:
     from server.web import api_incidents
     from server.web import api_map
     from server.web import api_me
+    from server.web import api_push
     from server.web import api_quakes
+    from server.web import api_reports
+    from server.web import api_responders
     from server.web import assets
     from server.web import errors
     from server.web import headers
@@ -126,7 +129,10 @@ def _register(app: Flask) -> None:
         api_map,
         api_quakes,
         api_incidents,
+        api_responders,
         api_me,
+        api_push,
+        api_reports,
         pages,
     ):
         app.register_blueprint(module.bp)

@@ -8,6 +8,13 @@ import eventlet
 
 eventlet.monkey_patch()
 
+# GDAL and PROJ (GeoPackage exports) hold per-thread state: loaded for the first time inside a
+# request's green thread, PROJ crashed the process (a general protection fault in libproj).
+# A server loads them here, in the main thread; the CLI loads them only when a command needs
+# them, so light commands start fast.
+import geopandas  # noqa: E402, F401
+import pyogrio  # noqa: E402, F401
+
 from server import create_app  # noqa: E402
 
 

@@ -51,3 +51,19 @@ def test_every_event_name_is_defined_once():
                 continue
             offenders += [f"{path.name}:{number}: {code}" for n in names if f"'{n}'" in code]
     assert not offenders, "use server.realtime.events:\n" + "\n".join(offenders)
+
+
+def test_the_command_table_matches_the_commands():
+    """``kendali --help`` lists commands from a table without importing them: every entry
+    must name a real command."""
+    import click
+
+    from server.commands import COMMANDS
+    from server.commands import KendaliGroup
+
+    group = KendaliGroup(name="kendali")
+    for name in COMMANDS:
+        command = group.get_command(None, name)
+        assert isinstance(command, click.Command), name
+    assert isinstance(group.get_command(None, "bench"), click.Group)  # a tools plugin
+    assert "replay" in group.get_command(None, "bmkg").commands

@@ -1,16 +1,13 @@
-"""Adds the tools' sub-commands to the ``kendali`` command (entry point ``kendali.commands``)."""
+"""The tools' sub-commands of ``kendali`` (entry point ``kendali.commands``), as a table:
+nothing is imported until a command runs."""
 
-from __future__ import annotations
-
-import click
-
-
-def register(cli: click.Group) -> None:
-    """``kendali bench`` and ``kendali bmkg replay``."""
-    from tools.bench.commands import bench
-    from tools.replay_command import replay_cmd
-
-    cli.add_command(bench)
-    bmkg = cli.commands.get("bmkg")
-    if isinstance(bmkg, click.Group):
-        bmkg.add_command(replay_cmd)
+COMMANDS = {
+    "commands": {
+        "bench": ("tools.bench.commands", "bench",
+                  "Benchmarks against the configured database (the bench extra)."),
+    },
+    "subcommands": {
+        "bmkg": {"replay": ("tools.replay_command", "replay_cmd",
+                            "Serve recorded feed files over HTTP, released in time order.")},
+    },
+}

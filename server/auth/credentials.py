@@ -6,6 +6,7 @@ Only hashes are stored: a SHA-256 of tokens, keys and codes, Argon2id of passwor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -20,8 +21,13 @@ USER_TOKEN_PREFIX = "kdt_"
 CHANNEL_KEY_PREFIX = "kdl_"
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both cases take the same time
+    (made on first use: an Argon2 hash costs a quarter of a second at every start)."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 def hash_password(password: str) -> str:
@@ -30,7 +36,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,51 +1,105 @@
-"""The ``kendali`` command group and its sub-commands."""
+"""The ``kendali`` command group: every sub-command, loaded only when it is used.
+
+``kendali --help`` lists the commands from the table below without importing them or building
+the app, so it answers at once; a command's module (and the app, for the commands that need
+it) is loaded when that command runs. Commands installed beside Kendali (the ``tools``
+package: ``kendali bench``, ``kendali bmkg replay``) come from the ``kendali.commands`` entry
+point group, as tables of the same shape.
+"""
 
 from __future__ import annotations
 
 import logging
+from importlib import import_module
+from importlib.metadata import entry_points
 
+import click
 from flask.cli import FlaskGroup
-
-from server import create_app
 
 log = logging.getLogger(__name__)
 
+#: name -> (module, attribute, short help). Kept in step with the modules by a test.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "areas": ("server.commands.areas", "areas",
+              "Administrative areas (Kemendagri codes) and population."),
+    "bmkg": ("server.commands.bmkg", "bmkg", "BMKG earthquake feeds."),
+    "db": ("server.commands.db", "db_group", "Database schema (Alembic migrations)."),
+    "demo": ("server.commands.demo", "demo",
+             "Demo data (responders, complaints) and the demo scenario."),
+    "impact": ("server.commands.impact", "impact",
+               "A quake's impact as JSON; validate and calibrate the intensity model."),
+    "incidents": ("server.commands.incidents", "incidents",
+                  "Incidents: list, close (stand down), reopen."),
+    "keys": ("server.commands.accounts", "keys", "API keys of the complaint channels."),
+    "quakes": ("server.commands.quakes", "quakes",
+               "Earthquakes: BMKG's historical catalog (2008–2022)."),
+    "responders": ("server.commands.responders", "responders",
+                   "Field companions (Tagana, TKSK, ...)."),
+    "serve": ("server.commands.serve", "serve",
+              "Run the server (eventlet) after migrating and loading boundaries."),
+    "users": ("server.commands.accounts", "users",
+              "Accounts: operators, regional offices, field staff, admins."),
+    "wall-code": ("server.commands.accounts", "wall_code",
+                  "Print a one-time code (and URL) that signs a wall screen in."),
+}
+#: Commands the app's extensions add (Flask-Assets, Flask-Limiter): loading them builds the app.
+APP_COMMANDS = {"assets": "Web assets (Flask-Assets): build the page bundles.",
+                "limiter": "Rate-limit maintenance (Flask-Limiter)."}
 
-def register(app) -> None:
-    """Attach every ``kendali`` sub-command to ``app.cli`` (FlaskGroup lists them from there)."""
-    from server.commands.accounts import keys
-    from server.commands.accounts import users
-    from server.commands.accounts import wall_code
-    from server.commands.areas import areas
-    from server.commands.bmkg import bmkg
-    from server.commands.db import db_group
-    from server.commands.demo import demo
-    from server.commands.impact import impact
-    from server.commands.quakes import quakes
-    from server.commands.responders import responders
-    from server.commands.serve import serve
 
-    for command in (db_group, areas, serve, users, keys, wall_code, bmkg, impact, quakes,
-                    demo, responders):
-        app.cli.add_command(command)
-    _register_plugins(app.cli)
-
-
-def _register_plugins(cli) -> None:
-    """Commands installed beside Kendali (entry point group ``kendali.commands``): the tools'
-    ``bench`` and ``bmkg replay``. A plugin whose extra is not installed is left out."""
-    from importlib.metadata import entry_points
-
+def _plugins() -> tuple[dict, dict]:
+    """(commands, sub-commands per group) of the ``kendali.commands`` entry points."""
+    commands: dict = {}
+    subcommands: dict = {}
     for entry in entry_points(group="kendali.commands"):
         try:
-            entry.load()(cli)
-        except ImportError as exc:
+            table = entry.load()
+        except ImportError as exc:  # the plugin's package is not installed
             log.debug("kendali.commands: %s not loaded (%s)", entry.name, exc)
+            continue
+        commands.update(table.get("commands", {}))
+        for group, subs in table.get("subcommands", {}).items():
+            subcommands.setdefault(group, {}).update(subs)
+    return commands, subcommands
+
+
+class KendaliGroup(FlaskGroup):
+    """A FlaskGroup whose commands are imported when used, not to list them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._plugin_commands, self._plugin_subcommands = _plugins()
+
+    def _table(self) -> dict[str, tuple[str, str, str]]:
+        return {**COMMANDS, **self._plugin_commands}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._table(), *APP_COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, name: str):
+        spec = self._table().get(name)
+        if spec is None:
+            return super().get_command(ctx, name)  # run, shell, routes, extensions' commands
+        command = getattr(import_module(spec[0]), spec[1])
+        for sub, (module, attr, *_help) in self._plugin_subcommands.get(name, {}).items():
+            if isinstance(command, click.Group) and sub not in command.commands:
+                command.add_command(getattr(import_module(module), attr), sub)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter) -> None:
+        """The command list from the table: no command module is imported for ``--help``."""
+        helps = {name: spec[2] for name, spec in self._table().items()}
+        helps.update(APP_COMMANDS)
+        helps.update({name: cmd.get_short_help_str(60) for name, cmd in self.commands.items()})
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(helps.items()))
 
 
 def _make_app():
     """Build the app; outside ``kendali serve`` (no eventlet patch) sockets run threaded."""
     import sys
+
+    from server import create_app
 
     patcher = sys.modules.get("eventlet.patcher")
     if patcher is not None and patcher.is_monkey_patched("socket"):
@@ -53,7 +107,16 @@ def _make_app():
     return create_app({"ASYNC_MODE": "threading"})
 
 
-cli = FlaskGroup(
+def register(app) -> None:
+    """Attach the commands to ``app.cli`` too (``app.test_cli_runner()`` and ``flask``)."""
+    group = KendaliGroup(name="kendali")
+    for name in [*COMMANDS, *group._plugin_commands]:
+        command = group.get_command(None, name)
+        if command is not None:
+            app.cli.add_command(command, name)
+
+
+cli = KendaliGroup(
     name="kendali",
     create_app=_make_app,
     help="Kendali: live map server of the social-affairs command center.",

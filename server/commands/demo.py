@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask.cli import AppGroup
 
-demo = AppGroup("demo", help="Synthetic demo data (responders, complaints).")
+demo = AppGroup("demo", help="Demo data (responders, complaints) and the demo scenario.")
 
 from server.commands.demo_responders import responders  # noqa: E402
 
@@ -16,3 +16,7 @@ demo.add_command(responders)
 from server.commands.demo_complaints import complaints  # noqa: E402
 
 demo.add_command(complaints)
+
+from server.commands.demo_scenario import scenario  # noqa: E402
+
+demo.add_command(scenario)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 
@@ -9,14 +10,18 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from geo import holidays as calendar
 from server.extensions import db
 from server.extensions import socketio
 from server.jobs import loops
+from server.platform import clock
 from server.platform import migrate
 from server.platform import origins
 from server.platform import runtime
 from server.platform.embedded import EmbeddedError
 from server.services import areas as area_svc
+
+log = logging.getLogger(__name__)
 
 
 def prepare(app) -> None:
@@ -44,10 +49,15 @@ def prepare(app) -> None:
     help="Server processes, on ports PORT … PORT+N-1 (behind a sticky proxy).",
 )
 @click.option("--no-prepare", is_flag=True, help="Skip migrations and boundary loading.")
+@click.option("--demo", is_flag=True,
+              help="Demo mode: recorded BMKG feeds re-timed to now, simulated field answers, "
+                   "nothing sent outside (after `kendali demo scenario`).")
 @with_appcontext
-def serve(host, port, workers, no_prepare) -> None:
+def serve(host, port, workers, no_prepare, demo) -> None:
     """Run the server (eventlet) after migrating and loading boundaries when needed."""
     app = current_app._get_current_object()
+    if demo:
+        app.config.update(DEMO=True, WEBHOOK_URL=None)
     if not no_prepare:
         prepare(app)
     if host and host != app.config["HOST"]:  # the address served is a trusted Host too
@@ -55,27 +65,50 @@ def serve(host, port, workers, no_prepare) -> None:
         app.config["TRUSTED_HOSTS"] = origins.trusted_hosts(app.config)
     host = app.config["HOST"]
     port = port or app.config["PORT"]
+    _first_run_hints(app, host, port)
     if workers > 1:
         supervise(host, port, workers)
         return
 
-    def _stop(signum, frame):  # run atexit handlers: the embedded cluster shuts down cleanly
-        sys.exit(0)
+    def _stop(signum, frame):  # leave the server loop; the loops and the database follow
+        raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, _stop)
+    for line in calendar.warnings(clock.now().date()):
+        log.warning(line)
     loops.start(app)
     click.echo(f"kendali: serving on http://{host}:{port} ({app.config['ASYNC_MODE']})", err=True)
-    if app.config["ASYNC_MODE"] == "eventlet":
-        run_eventlet(app, host, port)
-    else:  # threading, for debugging only
-        socketio.run(
-            app,
-            host=host,
-            port=port,
-            log_output=False,
-            use_reloader=False,
-            allow_unsafe_werkzeug=True,
-        )
+    try:
+        if app.config["ASYNC_MODE"] == "eventlet":
+            run_eventlet(app, host, port)
+        else:  # threading, for debugging only
+            socketio.run(app, host=host, port=port, log_output=False, use_reloader=False,
+                         allow_unsafe_werkzeug=True)
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        log.info("server: stopping")
+        loops.stop_all(app)
+    # atexit then stops the embedded cluster (the last process using it), with its own line
+
+
+def _first_run_hints(app, host: str, port: int) -> None:
+    """How to get in when nobody can yet (no admin), and where the demo is; once per start."""
+    from server.queries import auth as auth_queries
+
+    if app.config["DEMO"]:
+        click.echo("kendali: DEMO mode: recorded BMKG feeds re-timed to now (the strong quake "
+                   f"in {app.config['DEMO_DELAY_S']:g} s), simulated field answers, nothing "
+                   "sent outside", err=True)
+        return
+    with db.session() as session:
+        has_admin = auth_queries.has_admin(session)
+    if not has_admin:
+        click.echo("kendali: no administrator yet. Create the first one (it prints a generated "
+                   "password):\n  .venv/bin/kendali users create --username admin --role admin",
+                   err=True)
+    click.echo("kendali: a demo on recorded data, no internet needed: ./scripts/serve --demo",
+               err=True)
 
 
 #: Pending connections the kernel queues for us. eventlet's default (50) drops handshakes when

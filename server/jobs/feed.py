@@ -19,10 +19,7 @@ import hashlib
 import logging
 import random
 import time
-from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urljoin
-from urllib.parse import urlsplit
 
 import requests
 from flask import Flask
@@ -30,6 +27,9 @@ from flask import Flask
 from geo.bmkg import FeedParseError
 from geo.bmkg import parse_feed
 from server.jobs import leader
+from server.jobs.bmkg_http import Fetched
+from server.jobs.bmkg_http import FetchError
+from server.jobs.bmkg_http import fetch
 from server.platform import clock
 from server.queries import events as event_queries
 from server.queries import feeds as q
@@ -40,103 +40,26 @@ log = logging.getLogger(__name__)
 
 
 
-class FetchError(RuntimeError):
-    """The feed could not be fetched (network, status, size, deadline)."""
-
-
-@dataclass
-class Fetched:
-    status: int
-    body: bytes = b""
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-#: Redirects followed per poll, each to the same host only (``https`` never downgraded).
-MAX_REDIRECTS = 3
-
-
-def fetch(
-    http: requests.Session,
-    url: str,
-    etag: str | None,
-    modified: str | None,
-    timeout: tuple[float, float],
-    max_bytes: int,
-) -> Fetched:
-    """GET ``url`` conditionally; raise :class:`FetchError` on anything but 200 or 304.
-
-    Redirects are followed by hand, and only on the feed's own host: the feed is configured
-    to one server, and a redirect elsewhere would have the poller fetch (and report on) any
-    address an intermediary names.
-    """
-    # A new connection per poll (every 10 s at most): a connection on which a response timed
-    # out may still deliver that late response to the next request (a desync), so none is
-    # reused.
-    headers = {"User-Agent": "Kendali/1 (Kemensos pusat kendali)", "Connection": "close"}
-    if etag:
-        headers["If-None-Match"] = etag
-    if modified:
-        headers["If-Modified-Since"] = modified
-    deadline = time.monotonic() + timeout[0] + timeout[1] * 2
-    target = url
-    try:
-        for _ in range(MAX_REDIRECTS + 1):
-            with http.get(target, headers=headers, timeout=timeout, stream=True,
-                          allow_redirects=False) as res:
-                if not res.is_redirect:
-                    return _read(res, deadline, max_bytes)
-                target = _redirect(url, target, res)
-        raise FetchError(f"more than {MAX_REDIRECTS} redirects")
-    except requests.RequestException as exc:
-        raise FetchError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
-
-
-def _redirect(origin: str, current: str, res: requests.Response) -> str:
-    """Where a redirect of the feed may go: the same host, never from https to http."""
-    target = urljoin(current, res.headers.get("Location", ""))
-    was, now = urlsplit(origin), urlsplit(target)
-    if now.hostname != was.hostname or now.scheme not in ("http", "https") or (
-        was.scheme == "https" and now.scheme != "https"
-    ):
-        log.warning("feed: redirect from %s to another host refused", origin)
-        raise FetchError(f"HTTP {res.status_code}: redirect to another host refused")
-    return target
-
-
-def _read(res: requests.Response, deadline: float, max_bytes: int) -> Fetched:
-    if res.status_code == 304:
-        return Fetched(304)
-    if res.status_code != 200:
-        raise FetchError(f"HTTP {res.status_code}")
-    chunks, size = [], 0
-    # read1 returns what one recv brings: a body trickled byte by byte cannot hold the
-    # loop past the deadline (iter_content would wait to fill each chunk).
-    while chunk := res.raw.read1(65536):
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(f"body larger than {max_bytes} bytes")
-        if time.monotonic() > deadline:
-            raise FetchError("body too slow (deadline passed)")
-        chunks.append(chunk)
-    return Fetched(
-        200, b"".join(chunks), res.headers.get("ETag"), res.headers.get("Last-Modified")
-    )
-
-
 class Poller:
     """Polls each feed on its own interval; call :meth:`tick` often (leader only)."""
 
-    def __init__(self, app: Flask, session_factory, rng=random.random):
+    def __init__(self, app: Flask, session_factory, rng=random.random, fetcher=None):
         self.app = app
         self.session_factory = session_factory
+        # How a feed is read: over HTTP, or (the demo) from recorded lists in this process.
+        self.fetcher = fetcher or fetch
         self.http = requests.Session()
         self.rng = rng
         self.due: dict[str, float] = {}
+        # Failures in a row per feed, for the back-off: this poller's own, so a restart (or a
+        # new leader) starts from a clean retry state and polls at once. The database keeps
+        # the count across restarts only for /healthz.
+        self.failures: dict[str, int] = {}
         self.last_result = None
 
     def url(self, name: str) -> str:
-        base = self.app.config["BMKG_URL"].rstrip("/") + "/"
+        base = "demo://recorded/" if self.app.config["DEMO"] else \
+            self.app.config["BMKG_URL"].rstrip("/") + "/"
         return f"{base}{name}.{self.app.config['BMKG_FORMAT']}"
 
     def tick(self, now: float | None = None) -> None:
@@ -154,14 +77,14 @@ class Poller:
             except Exception:  # a bug or the database: log, count, go on
                 log.exception("feed %s: poll failed", name)
                 session.rollback()
-                return min(interval * 2, self.app.config["FEED_MAX_BACKOFF_S"])
+                return min(interval * 2, self._cap(interval))
 
     def _poll(self, session, name: str, interval: float) -> float:
         url = self.url(name)
         st = q.state(session, name, url)
         st.last_attempt_at = clock.now()
         try:
-            got = fetch(
+            got = self.fetcher(
                 self.http,
                 url,
                 st.etag,
@@ -180,6 +103,7 @@ class Poller:
             reason = exc.summary if isinstance(exc, FeedParseError) else str(exc)
             return self._failure(session, st, name, reason, interval)
         self._success(session, st, name)
+        self.failures[name] = 0
         return interval
 
     def _payload(self, session, st, name: str, got: Fetched) -> None:
@@ -229,18 +153,32 @@ class Poller:
                 {"feed": name, "since": st.failing_since.isoformat(), "error": st.last_error},
             )
         session.commit()
-        return backoff(
-            interval, st.consecutive_failures, self.app.config["FEED_MAX_BACKOFF_S"], self.rng()
-        )
+        self.failures[name] = self.failures.get(name, 0) + 1
+        return backoff(interval, self.failures[name], self._cap(interval), self.rng())
+
+    def _cap(self, interval: float) -> float:
+        """The longest wait between retries of a failing feed: a few of its own intervals
+        (autogempa, every 10 s: 30 s), so a feed that comes back is read again soon."""
+        config = self.app.config
+        return min(config["FEED_MAX_BACKOFF_S"], config["FEED_BACKOFF_FACTOR"] * interval)
 
 
 def backoff(interval: float, failures: int, cap: float, jitter: float) -> float:
-    """Exponential backoff from the feed's interval, capped, with ±20 % jitter."""
+    """Exponential backoff from the feed's interval, capped, with ±20 % jitter (never past
+    the cap: the cap is the promise of how soon a returning feed is read)."""
     base = min(cap, interval * 2 ** min(failures - 1, 16))
-    return max(1.0, base * (0.8 + 0.4 * jitter))
+    return min(cap, max(1.0, base * (0.8 + 0.4 * jitter)))
 
 
 def run(app: Flask, stop) -> None:
     """The poller loop: become leader (advisory lock), then tick every second. Never dies."""
-    leader.run_as_leader(app, stop, "feed poller", q.POLLER_LOCK,
-                             lambda db: Poller(app, db.session).tick, log)
+
+    def start_term(db):
+        fetcher = None
+        if app.config["DEMO"]:  # recorded BMKG lists re-timed to now: no network at all
+            from server.jobs.demo_feed import DemoFeed
+
+            fetcher = DemoFeed.for_app(app).fetch
+        return Poller(app, db.session, fetcher=fetcher).tick
+
+    leader.run_as_leader(app, stop, "feed poller", q.POLLER_LOCK, start_term, log)

@@ -6,6 +6,7 @@ closes, the lock is free, and another process takes over within a second.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -45,8 +46,12 @@ def run_as_leader(app: Flask, stop: threading.Event, name: str, lock_key: int,
                     lock.ping()  # raises when the lock's connection died: re-elect
                     stop.wait(1.0)
         except Exception:
+            if stop.is_set():  # shutting down: the database may already be going
+                break
             log.exception("%s: restarting", name)
             stop.wait(2.0)
         finally:
             if lock is not None:
-                lock.close()
+                with contextlib.suppress(Exception):
+                    lock.close()
+    log.info("%s: stopped", name)

@@ -4,6 +4,7 @@ poller and scheduler, and the Redis watcher."""
 from __future__ import annotations
 
 import threading
+import time
 
 from flask import Flask
 
@@ -16,6 +17,7 @@ from server.realtime.publisher import listen_loop
 from server.realtime.sockets import disconnect_revoked
 
 _started: dict[int, threading.Event] = {}
+_tasks: dict[int, list] = {}
 
 
 def start(app: Flask) -> threading.Event:
@@ -26,11 +28,35 @@ def start(app: Flask) -> threading.Event:
     _started[id(app)] = stop
     publisher = Publisher()
     app.extensions["kendali_publisher"] = publisher
-    socketio.start_background_task(listen_loop, app, publisher, disconnect_revoked, stop)
+    tasks = [socketio.start_background_task(listen_loop, app, publisher, disconnect_revoked,
+                                            stop)]
     if app.config["FEED_POLLING"]:
-        socketio.start_background_task(feed.run, app, stop)
+        tasks.append(socketio.start_background_task(feed.run, app, stop))
     if app.config["SCHEDULER"]:
-        socketio.start_background_task(scheduler.run, app, stop)
+        tasks.append(socketio.start_background_task(scheduler.run, app, stop))
     if app.config.get("REDIS_URL"):
-        socketio.start_background_task(status.watch, app, stop)
+        tasks.append(socketio.start_background_task(status.watch, app, stop))
+    _tasks[id(app)] = tasks
     return stop
+
+
+def stop_all(app: Flask, timeout: float = 10.0) -> None:
+    """Stop this process's loops and wait for them (each says "stopped"), before the
+    database goes: a loop that outlived it would log its connection errors as failures."""
+    stop = _started.get(id(app))
+    if stop is None:
+        return
+    stop.set()
+    deadline = time.monotonic() + timeout
+    for task in _tasks.get(id(app), []):
+        while _alive(task) and time.monotonic() < deadline:
+            socketio.sleep(0.05)
+
+
+def _alive(task) -> bool:
+    green = getattr(task, "g", None) or task  # engineio's EventletThread wraps a GreenThread
+    dead = getattr(green, "dead", None)
+    if dead is not None:
+        return not dead
+    is_alive = getattr(task, "is_alive", None)  # a thread (threading mode)
+    return bool(is_alive and is_alive())

@@ -9,13 +9,16 @@ work.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from server.services import demo_field
 from server.services import dispatch
 from server.services import notify
 from server.services import responders
+from server.services import standdown
 from server.services.complaints import overdue
 
 
@@ -24,6 +27,12 @@ class Job:
     name: str
     interval_s: float
     func: Callable[[Session], object]
+    #: Whether the job runs with this configuration (every job runs unless it says).
+    enabled: Callable[[Mapping], bool] = lambda config: True
+
+
+def _demo(config: Mapping) -> bool:
+    return bool(config.get("DEMO"))
 
 
 JOBS: tuple[Job, ...] = (
@@ -31,11 +40,15 @@ JOBS: tuple[Job, ...] = (
     Job("dispatch.escalate", 2.0, dispatch.escalate),
     # Outbound notifications (webhook) due for a first try or a retry.
     Job("notify.deliver", 2.0, notify.deliver),
+    # Quake incidents quiet for KENDALI_INCIDENT_QUIET with nobody out close themselves.
+    Job("incidents.close_quiet", 300.0, standdown.close_quiet),
     # Tablet positions that are no longer fresh stop counting for dispatch.
     Job("responders.refresh_positions", 60.0, responders.refresh_positions),
     # Complaint service levels: newly passed deadlines, and the summary counters' fold.
     Job("complaints.overdue", 60.0, overdue.overdue_job),
     Job("complaints.counts", 30.0, overdue.counts_job),
+    # Demo mode only: simulated field companions answer their notifications.
+    Job("demo.field", 5.0, demo_field.simulate, enabled=_demo),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from collections.abc import Mapping
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -24,11 +25,12 @@ SCHEDULER_LOCK = 0x4B454E44414C4932
 
 
 def run_due(session_factory: Callable[[], Session], due: dict[str, float],
-            now: float) -> list[str]:
-    """Run every job whose time has come; return their names. A failing job is logged."""
+            now: float, config: Mapping) -> list[str]:
+    """Run every enabled job whose time has come; return their names. A failing job is
+    logged."""
     ran = []
     for item in JOBS:
-        if due.get(item.name, 0.0) > now:
+        if due.get(item.name, 0.0) > now or not item.enabled(config):
             continue
         due[item.name] = now + item.interval_s
         with session_factory() as session:
@@ -44,7 +46,7 @@ def run_due(session_factory: Callable[[], Session], due: dict[str, float],
 def run_once(app: Flask) -> list[str]:
     """Run every registered job now (tests, and ``kendali scheduler run-once``)."""
     with app.app_context():
-        return run_due(get_db().session, {}, time.monotonic())
+        return run_due(get_db().session, {}, time.monotonic(), app.config)
 
 
 def run(app: Flask, stop) -> None:
@@ -52,6 +54,6 @@ def run(app: Flask, stop) -> None:
 
     def start_term(db):
         due: dict[str, float] = {}  # a new leader runs every job at once
-        return lambda: run_due(db.session, due, time.monotonic())
+        return lambda: run_due(db.session, due, time.monotonic(), app.config)
 
     leader.run_as_leader(app, stop, "scheduler", SCHEDULER_LOCK, start_term, log)

@@ -19,6 +19,8 @@ from server.models.dispatch import IncidentRow
 from server.models.dispatch import PositionRow
 from server.models.dispatch import ResponderRow
 from server.models.events import EventRow
+from server.models.field import FieldReportRow
+from server.models.field import PushSubscriptionRow
 from server.models.quakes import CatalogEventRow
 from server.models.quakes import ContourRow
 from server.models.quakes import ExposureRow
@@ -39,6 +41,8 @@ __all__ = [
     "IncidentAreaRow",
     "DispatchRow",
     "DeliveryRow",
+    "PushSubscriptionRow",
+    "FieldReportRow",
     "AreaRow",
     "AreaPartRow",
     "EventRow",

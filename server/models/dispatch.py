@@ -145,7 +145,7 @@ class IncidentQuakeRow(Base):
 
 
 class DeliveryRow(Base):
-    """An outbound notification (webhook) and its delivery attempts."""
+    """An outbound notification (webhook, or Web Push to one subscription) and its attempts."""
 
     __tablename__ = "notification_deliveries"
 
@@ -154,6 +154,9 @@ class DeliveryRow(Base):
         BigInteger, ForeignKey("dispatches.id", ondelete="CASCADE")
     )
     notifier: Mapped[str] = mapped_column(String(32))
+    # Web Push: the subscription (NULL once the push service said it is gone).
+    subscription_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("push_subscriptions.id", ondelete="SET NULL"))
     payload: Mapped[dict] = mapped_column(JSONB)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -63,7 +63,30 @@ def _origins(values: list[str]) -> list[str]:
     return [value.lower() for value in values]
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: object) -> object:
+    """``90`` (seconds), ``90s``, ``15m``, ``3h`` or ``2d`` -> seconds."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text and text[-1] in _UNITS:
+            try:
+                return float(text[:-1]) * _UNITS[text[-1]]
+            except ValueError:
+                raise ValueError("a duration such as 90, 90s, 15m, 3h or 2d") from None
+    return value
+
+
+def _vapid_subject(value: str) -> str:
+    if not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+|https://\S+", value):
+        raise ValueError("a `mailto:` address or an `https://` URL")
+    return value
+
+
 CommaList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
+#: Seconds, also written with a unit (``3h``).
+Duration = Annotated[float, BeforeValidator(_duration), Field(gt=0)]
 RateLimit = Annotated[str, AfterValidator(_rate_limit)]
 Seconds = Annotated[float, Field(gt=0)]
 
@@ -151,6 +174,15 @@ class Settings(BaseSettings):
     bmkg_format: Literal["json", "xml"] = _env("KENDALI_BMKG_FORMAT", "json",
                                                "`json` or `xml` variants of the feeds.")
     feed_polling: bool = _env("KENDALI_FEED_POLLING", True, "`0` turns the BMKG poller off.")
+    demo: bool = _env(
+        "KENDALI_DEMO", False,
+        "Demo mode (`kendali serve --demo`): recorded BMKG feeds re-timed to now instead of "
+        "BMKG, simulated field answers, nothing sent outside (no webhook, no push).")
+    demo_delay_s: float = _env("KENDALI_DEMO_DELAY", 45.0,
+                               "Demo mode: seconds after start until the strong quake.", ge=0)
+    bmkg_recorded_dir: Path = _env(
+        "KENDALI_BMKG_RECORDED_DIR", SHARED_DATA / "bmkg",
+        "Recorded BMKG feed files (the demo's feed; `kendali bmkg replay`).")
     scheduler: bool = _env("KENDALI_SCHEDULER", True,
                            "`0` turns the leader-elected jobs (escalation, notifications, "
                            "service levels) off.")
@@ -169,7 +201,11 @@ class Settings(BaseSettings):
         "A feed failing this long (s) is stale: `feed.stale` event, shown on `/healthz` and "
         "the wall.", ge=0)
     feed_max_backoff_s: Seconds = _env("KENDALI_FEED_MAX_BACKOFF", 300.0,
-                                       "Cap (s) of the exponential backoff on feed errors.")
+                                       "Ceiling (s) of the exponential backoff on feed errors.")
+    feed_backoff_factor: float = _env(
+        "KENDALI_FEED_BACKOFF_FACTOR", 3.0,
+        "A failing feed is retried at most this many of its own intervals apart (autogempa: "
+        "30 s), under the ceiling above.", ge=1, le=100)
     quake_affected_mmi: float = _env(
         "KENDALI_QUAKE_AFFECTED_MMI", 4.0,
         "Areas predicted at or above this intensity are \"affected\" (IV: felt indoors by "
@@ -182,6 +218,24 @@ class Settings(BaseSettings):
         "KENDALI_INCIDENT_MIN_MMI", 5.0,
         "A quake reaching this intensity somewhere becomes an incident and is dispatched.",
         ge=1, le=12)
+    incident_max_age_s: Duration = _env(
+        "KENDALI_INCIDENT_MAX_AGE", 3 * 3600.0,
+        "Only a quake this recent (origin time against the server clock) opens an incident, "
+        "pages people, takes the wall's focus or sounds; older ones are stored and listed "
+        "(\"backfilled\"). Seconds or `90m`, `3h`, `2d`.")
+    aftershock_km: float | None = _env(
+        "KENDALI_AFTERSHOCK_KM", None,
+        "A quake this close to the mainshock of an open quake incident joins it. Unset: the "
+        "Gardner–Knopoff (1974) window of the larger magnitude (M5: 40 km, M7.4: 79 km).",
+        gt=0, le=1000)
+    aftershock_days: float | None = _env(
+        "KENDALI_AFTERSHOCK_DAYS", None,
+        "... and this soon after (or before) it. Unset: the Gardner–Knopoff time window "
+        "(M5: 144 days); an incident closes after its quiet period anyway.", gt=0, le=3650)
+    incident_quiet_s: Duration = _env(
+        "KENDALI_INCIDENT_QUIET", 72 * 3600.0,
+        "A quake incident with no open dispatch and no activity for this long closes itself. "
+        "Seconds or `72h`, `3d`.")
     # -- dispatch ------------------------------------------------------------------------
     responder_types: CommaList = _env("KENDALI_RESPONDER_TYPES",
                                       ["tagana", "tksk", "pekerja_sosial", "relawan"],
@@ -208,6 +262,31 @@ class Settings(BaseSettings):
     webhook_url: str | None = _env("KENDALI_WEBHOOK_URL", None,
                                    "Outbound notification webhook.", pattern=r"^https?://")
     webhook_secret: str = _env("KENDALI_WEBHOOK_SECRET", "", "The webhook's HMAC key.")
+    # -- the field tablet: Web Push and reports from the ground ---------------------------
+    vapid_private_key: str | None = _env(
+        "KENDALI_VAPID_PRIVATE_KEY", None,
+        "Web Push (VAPID) signing key: a P-256 private key, PEM or base64url of its 32 "
+        "bytes. Unset: generated once as `<data dir>/vapid_private.pem`.")
+    vapid_subject: Annotated[str, AfterValidator(_vapid_subject)] = _env(
+        "KENDALI_VAPID_SUBJECT", "mailto:admin@localhost",
+        "Who push services contact about this server (`mailto:` or `https://`; set a real "
+        "one in production, some push services refuse `localhost`).")
+    push_allow_http: bool = _env(
+        "KENDALI_PUSH_ALLOW_HTTP", False,
+        "Accept `http://` push subscription endpoints (tests against a loopback push "
+        "service only; browsers' push services are `https://`).")
+    report_dir: Path | None = _env(
+        "KENDALI_REPORT_DIR", None,
+        "Where field report photos and thumbnails are stored. Unset: `<data dir>/reports`.")
+    report_photo_max_bytes: int = _env(
+        "KENDALI_REPORT_PHOTO_MAX_BYTES", 8 * 1024 * 1024,
+        "Largest photo a field report may carry (bytes).", ge=64 * 1024)
+    report_needs: CommaList = _env(
+        "KENDALI_REPORT_NEEDS",
+        ["shelter", "food", "water", "medical", "clothing", "blankets", "hygiene",
+         "public_kitchen", "evacuation"],
+        "Needs a field report may name (comma-separated codes; the tablet shows a label for "
+        "the built-in ones and the code for others).", min_length=1)
     # -- live map ------------------------------------------------------------------------
     live_catchup_max: int = _env(
         "KENDALI_LIVE_CATCHUP_MAX", 20000,
@@ -269,7 +348,8 @@ class Settings(BaseSettings):
         "A file of ISO dates (any separators, `#` comments), re-read when it changes.")
     holidays_builtin: bool = _env(
         "KENDALI_HOLIDAYS_BUILTIN", True,
-        "Include the built-in national holidays and collective leave.")
+        "Include the national holidays and collective leave: the decrees Kendali carries "
+        "(2025-2026) and the `holidays` package's estimates for other years.")
     whistleblower_key: str | None = _env(
         "KENDALI_WHISTLEBLOWER_KEY", None,
         "Base64 of 32 bytes: seals whistleblower identity and exact location (AES-256-GCM). "
@@ -289,7 +369,8 @@ class Settings(BaseSettings):
     def to_config(self) -> dict:
         """The Flask config keys the app reads (``app.config["FEED_INTERVALS"]`` ...)."""
         values = {name.upper(): getattr(self, name) for name in type(self).model_fields}
-        for name in ("DATA_DIR", "BOUNDARIES_DIR", "SEATS_CSV", "HOLIDAYS_FILE"):
+        for name in ("DATA_DIR", "BOUNDARIES_DIR", "SEATS_CSV", "HOLIDAYS_FILE",
+                     "BMKG_RECORDED_DIR", "REPORT_DIR"):
             values[name] = None if values[name] is None else str(values[name])
         if values["EMBEDDED_PG_PORT"] is not None:
             values["EMBEDDED_PG_PORT"] = str(values["EMBEDDED_PG_PORT"])
@@ -331,15 +412,29 @@ def _allowed(field) -> str:
             bounds.append(f"of at least {meta.min_length} characters")
     words = {int: "an integer", float: "a number", str: "text", Path: "a path",
              int | None: "an integer or unset", str | None: "text or unset",
+             float | None: "a number or unset",
              Path | None: "a path or unset"}
     text = words.get(kind, getattr(kind, "__name__", str(kind)))
-    if str(kind).startswith("list"):
+    if _is_duration(field):
+        text = "a duration (`90`, `90s`, `15m`, `3h`, `2d`)"
+    elif str(kind).startswith("list"):
         text = "comma-separated names"
     elif str(kind).startswith("typing.Literal"):
         text = " or ".join(f"`{v}`" for v in kind.__args__)
     elif kind is bool:
         text = "`1`/`0` (also true/false, yes/no, on/off)"
     return " ".join([text, ", ".join(bounds)]).strip()
+
+
+def _is_duration(field) -> bool:
+    return any(getattr(m, "func", None) is _duration for m in field.metadata)
+
+
+def _show_duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -362,6 +457,8 @@ def markdown_table() -> str:
             default = ",".join(default)
         if isinstance(default, Path):
             default = _relative(default)
+        if _is_duration(field):
+            default = _show_duration(default)
         shown = "unset" if default in (None, "", []) else f"`{default}`"
         if isinstance(default, bool):
             shown = "`1`" if default else "`0`"

@@ -250,3 +250,20 @@ def finalize(session: Session) -> None:
         """
         )
     )
+
+
+def regency_outlines(session: Session, regency_code: str, digits: int = 5) -> list[tuple]:
+    """(code, name, level, outline GeoJSON) of a regency and its districts, display geometry
+    rounded to ``digits`` decimals (5: about a metre): the tablet's offline base map."""
+    return session.execute(
+        text(
+            """
+            SELECT code, name, level,
+                   ST_AsGeoJSON(coalesce(geom_simple, geom), :digits)
+              FROM areas
+             WHERE code = :code OR parent_code = :code
+             ORDER BY depth, code
+            """
+        ),
+        {"code": regency_code, "digits": digits},
+    ).all()

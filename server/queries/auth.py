@@ -34,6 +34,12 @@ def user_by_id(session: Session, user_id: int) -> UserRow | None:
     return session.get(UserRow, user_id)
 
 
+def has_admin(session: Session) -> bool:
+    """Whether an enabled admin account exists (first run: none)."""
+    return session.scalar(select(func.count()).select_from(UserRow).where(
+        UserRow.role == "admin", UserRow.disabled_at.is_(None))) > 0
+
+
 def list_users(session: Session) -> list[UserRow]:
     return list(session.scalars(select(UserRow).order_by(UserRow.id)))
 

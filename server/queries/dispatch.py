@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from geo.crs import WGS84
@@ -19,7 +20,9 @@ from server.models import AreaRow
 from server.models import DeliveryRow
 from server.models import DispatchRow
 from server.models import IncidentAreaRow
+from server.models import IncidentQuakeRow
 from server.models import IncidentRow
+from server.models import QuakeRow
 from server.models import ResponderRow
 
 OPEN_STATES = ("notified", "acknowledged", "en_route", "on_site")
@@ -117,10 +120,32 @@ def nearest_available(session: Session, lat: float, lon: float, k: int = 10) -> 
     ).all()
 
 
-def tried_in_area(session: Session, incident_id: int, code: str) -> set[int]:
+def incident_responders(session: Session, incident_id: int) -> set[int]:
+    """Responders serving an area of the incident, or who let a notification of it time out:
+    not asked for another of its areas."""
     return set(session.scalars(
-        select(DispatchRow.responder_id).where(DispatchRow.incident_id == incident_id,
-                                               DispatchRow.area_code == code)))
+        select(DispatchRow.responder_id).where(
+            DispatchRow.incident_id == incident_id,
+            DispatchRow.state.in_((*OPEN_STATES, "timed_out")))))
+
+
+def open_dispatch_of(session: Session, responder_id: int) -> tuple[int, str] | None:
+    """(incident id, state) of the responder's open dispatch, if any."""
+    row = session.execute(
+        select(DispatchRow.incident_id, DispatchRow.state)
+        .where(DispatchRow.responder_id == responder_id, DispatchRow.state.in_(OPEN_STATES))
+        .order_by(DispatchRow.id.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None
+
+
+def open_dispatch_count(session: Session, responder_id: int, other_than: int | None = None
+                        ) -> int:
+    """How many open dispatches hold the responder (``other_than`` left out)."""
+    stmt = select(func.count()).select_from(DispatchRow).where(
+        DispatchRow.responder_id == responder_id, DispatchRow.state.in_(OPEN_STATES))
+    if other_than is not None:
+        stmt = stmt.where(DispatchRow.id != other_than)
+    return session.scalar(stmt) or 0
 
 
 def area_dispatches(session: Session, incident_id: int, code: str) -> list[DispatchRow]:
@@ -149,6 +174,42 @@ def incident_dispatches(session: Session, incident_id: int, scope=None) -> list[
     if scope is not None:
         stmt = stmt.where(scope.code_clause(DispatchRow.area_code))
     return list(session.execute(stmt.order_by(DispatchRow.area_code, DispatchRow.id)).all())
+
+
+def lock_incident(session: Session, incident_id: int) -> IncidentRow | None:
+    return session.scalars(select(IncidentRow).where(IncidentRow.id == incident_id)
+                           .with_for_update()).first()
+
+
+def open_dispatches(session: Session, incident_id: int, codes: list[str] | None = None
+                    ) -> list[DispatchRow]:
+    """The incident's open dispatches (of ``codes`` only, when given), locked."""
+    stmt = select(DispatchRow).where(DispatchRow.incident_id == incident_id,
+                                     DispatchRow.state.in_(OPEN_STATES))
+    if codes is not None:
+        stmt = stmt.where(DispatchRow.area_code.in_(codes))
+    return list(session.scalars(stmt.order_by(DispatchRow.id).with_for_update()))
+
+
+def open_dispatches_since(session: Session, since: datetime) -> list[DispatchRow]:
+    """Open dispatches notified since ``since``, oldest first (the demo's simulated answers)."""
+    return list(session.scalars(
+        select(DispatchRow).where(DispatchRow.state.in_(OPEN_STATES),
+                                  DispatchRow.notified_at >= since)
+        .order_by(DispatchRow.id)))
+
+
+def quiet_quake_incidents(session: Session, before: datetime) -> list[int]:
+    """Active quake incidents with no open dispatch and no activity since ``before``."""
+    return list(session.scalars(text(
+        """
+        SELECT i.id FROM incidents i
+         WHERE i.status = 'active' AND i.hazard = 'earthquake'
+           AND coalesce(i.last_activity_at, i.created_at) < :before
+           AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.incident_id = i.id
+                           AND d.state IN ('notified', 'acknowledged', 'en_route', 'on_site'))
+         ORDER BY i.id
+        """), {"before": before}))
 
 
 def overdue_notifications(session: Session, now: datetime, limit: int = 200) -> list[DispatchRow]:
@@ -190,7 +251,48 @@ def responder_assignments(session: Session, responder_id: int) -> list[tuple]:
 
 
 def incident_for_quake(session: Session, quake_id: int) -> IncidentRow | None:
-    return session.scalars(select(IncidentRow).where(IncidentRow.quake_id == quake_id)).first()
+    """The incident of a quake: the one whose sequence it belongs to (mainshock or not)."""
+    return incident_of_quake(session, quake_id)
+
+
+def incident_of_quake(session: Session, quake_id: int) -> IncidentRow | None:
+    """The incident whose sequence holds the quake (newest first), if any."""
+    return session.scalars(
+        select(IncidentRow).join(IncidentQuakeRow, IncidentQuakeRow.incident_id == IncidentRow.id)
+        .where(IncidentQuakeRow.quake_id == quake_id).order_by(IncidentRow.id.desc())).first()
+
+
+def open_quake_incidents(session: Session) -> list[tuple[IncidentRow, QuakeRow]]:
+    """Active quake incidents with their mainshock, newest first."""
+    return list(session.execute(
+        select(IncidentRow, QuakeRow).join(QuakeRow, QuakeRow.id == IncidentRow.quake_id)
+        .where(IncidentRow.status == "active", IncidentRow.hazard == "earthquake")
+        .order_by(IncidentRow.id.desc())).all())
+
+
+def link_quake(session: Session, incident_id: int, quake_id: int, role: str) -> None:
+    """Put a quake in an incident's sequence (idempotent)."""
+    session.execute(
+        pg_insert(IncidentQuakeRow).values(incident_id=incident_id, quake_id=quake_id, role=role,
+                                           joined_at=func.now())
+        .on_conflict_do_update(index_elements=["incident_id", "quake_id"],
+                               set_={"role": role}))
+
+
+def set_quake_role(session: Session, incident_id: int, quake_id: int | None, role: str) -> None:
+    if quake_id is not None:
+        session.execute(update(IncidentQuakeRow).where(
+            IncidentQuakeRow.incident_id == incident_id, IncidentQuakeRow.quake_id == quake_id)
+            .values(role=role))
+
+
+def sequence_of(session: Session, incident_id: int) -> list[tuple[QuakeRow, str]]:
+    """The quakes of an incident's sequence with their role, in time order."""
+    return list(session.execute(
+        select(QuakeRow, IncidentQuakeRow.role)
+        .join(IncidentQuakeRow, IncidentQuakeRow.quake_id == QuakeRow.id)
+        .where(IncidentQuakeRow.incident_id == incident_id)
+        .order_by(QuakeRow.origin_time)).all())
 
 
 def geometry_check(session: Session, geojson: str) -> tuple[bool, float]:
@@ -267,10 +369,15 @@ def list_responders(session: Session, scope, limit: int = 500, offset: int = 0) 
     return list(session.execute(stmt).all())
 
 
-def distance_to_area(session: Session, responder_id: int, code: str) -> float | None:
+def distance_to_target(session: Session, responder_id: int, incident_id: int,
+                       code: str) -> float | None:
+    """Km from the responder (position while fresh, else base) to the area's dispatch anchor."""
     return session.execute(
-        text("SELECT ST_Distance(r.loc, a.point::geography) / 1000 FROM responders r, areas a "
-             "WHERE r.id = :r AND a.code = :c"), {"r": responder_id, "c": code}).scalar()
+        text("SELECT ST_Distance(r.loc, coalesce(ia.anchor, a.point)::geography) / 1000 "
+             "FROM responders r, areas a LEFT JOIN incident_areas ia "
+             "ON ia.incident_id = :i AND ia.code = a.code "
+             "WHERE r.id = :r AND a.code = :c"),
+        {"r": responder_id, "i": incident_id, "c": code}).scalar()
 
 
 def last_position(session: Session, responder_id: int) -> tuple[float, float] | None:

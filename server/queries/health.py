@@ -11,3 +11,11 @@ def postgis_version(session: Session) -> str | None:
     return session.execute(
         text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
     ).scalar()
+
+
+def quake_counts(session: Session) -> dict:
+    """How many quakes are stored, and how many of them were backfilled (too old when first
+    seen to page anyone)."""
+    total, backfilled = session.execute(
+        text("SELECT count(*), count(*) FILTER (WHERE backfilled) FROM quakes")).one()
+    return {"total": total, "backfilled": backfilled}

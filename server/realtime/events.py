@@ -13,12 +13,16 @@ from __future__ import annotations
 QUAKE_CREATED = "quake.created"
 QUAKE_UPDATED = "quake.updated"
 INCIDENT_CREATED = "incident.created"
-INCIDENT_UPDATED = "incident.updated"
+INCIDENT_UPDATED = "incident.updated"  # joined by an aftershock, areas added, severity up
+INCIDENT_CLOSED = "incident.closed"  # by someone (payload reason "closed") or quiet ("quiet")
+INCIDENT_REOPENED = "incident.reopened"
+AREA_CLOSED = "area.closed"  # one area stood down, the incident goes on
 AREA_UNSTAFFED = "area.unstaffed"
 #: ``dispatch.<state>``: notified, acknowledged, declined, timed_out, en_route, on_site, done,
 #: cancelled. Use :func:`dispatch_event`.
 DISPATCH_PREFIX = "dispatch."
 RESPONDER_MOVED = "responder.moved"
+REPORT_CREATED = "report.created"  # a report from the ground (field tablet)
 COMPLAINT_CREATED = "complaint.created"
 COMPLAINT_UPDATED = "complaint.updated"
 COMPLAINT_OVERDUE = "complaint.overdue"

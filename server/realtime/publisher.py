@@ -133,12 +133,15 @@ def listen_loop(app: Flask, publisher: Publisher, on_revoked, stop: threading.Ev
                 with db.session() as session:
                     _loop(raw, session, publisher, on_revoked, stop)
         except Exception:  # database restarts, network: wait and reconnect
+            if stop.is_set():  # shutting down: the database may already be going
+                break
             log.exception("event publisher: connection lost; retrying")
             stop.wait(1.0)
         finally:
             if conn is not None:
                 with contextlib.suppress(Exception):
                     conn.close()
+    log.info("event publisher: stopped")
 
 
 def _loop(raw, session, publisher, on_revoked, stop) -> None:

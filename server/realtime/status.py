@@ -48,3 +48,4 @@ def watch(app, stop, interval: float = 2.0) -> None:
             log.warning("redis is %s", state)
             socketio.emit(MSG_STATUS, snapshot(), namespace=NAMESPACE, ignore_queue=True)
         stop.wait(interval)
+    log.info("redis watch: stopped")

@@ -110,6 +110,18 @@ def create_user(
     return user, generated
 
 
+def reset_password(session: Session, actor, user: UserRow) -> str:
+    """Give ``user`` a new generated password (returned once) and end its sessions."""
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.disabled_at = None  # failed sign-ins are throttled per address, not on the account
+    q.revoke_user_tokens(session, user.id, clock.now())
+    q.notify_revoked(session, f"user:{user.id}")
+    audit.record(session, actor, "user.password_reset", "user", user.id, None, None)
+    session.commit()
+    return password
+
+
 def set_disabled(session: Session, actor, user: UserRow, disabled: bool) -> UserRow:
     """Disable (or re-enable) an account; disabling revokes its tokens and drops its sockets."""
     before = user_dict(user)

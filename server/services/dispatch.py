@@ -1,15 +1,20 @@
-"""Incidents and dispatch: who is asked to go where, acknowledgements, escalation.
+"""Dispatch: who is asked to go where, acknowledgements, escalation, release.
 
 Deadlines live in the database (``dispatches.ack_deadline``); the escalation job of the
 leader-elected scheduler finds the ones that passed, so a restarted server resumes every
 pending escalation where it was: a notification is timed out once (row lock, state guard)
 and its replacement notified once.
+
+One person serves one area of an incident: candidates are searched wider (more of the
+nearest, up to ``KENDALI_DISPATCH_MAX_KM``) before an area is left short, and an area that
+cannot be staffed says why.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import timedelta
 
 from flask import current_app
@@ -18,6 +23,7 @@ from sqlalchemy.orm import Session
 from geo import dispatch as rules
 from geo.dispatch import Candidate
 from geo.dispatch import Unit
+from server.errors import ApiError
 from server.models import DispatchRow
 from server.models import IncidentAreaRow
 from server.models import IncidentRow
@@ -31,20 +37,27 @@ from server.services import notify
 
 log = logging.getLogger(__name__)
 
+#: Nearest candidates fetched per area, widening while areas are short of free people.
+SEARCH_WIDTHS = (10, 40, 160)
+#: Dispatches that still hold their responder.
+OPEN_STATES = ("notified", "acknowledged", "en_route", "on_site")
 
 
-class DispatchStateError(Exception):
-    """A transition that is not allowed from the dispatch's current state."""
+class DispatchStateError(ApiError):
+    """A transition that is not allowed from the dispatch's current state (409)."""
+
+    status = 409
 
     def __init__(self, current: str, wanted: str):
-        super().__init__(f"dispatch is {current}; it cannot become {wanted}")
+        super().__init__(f"dispatch is {current}; it cannot become {wanted}",
+                         {"state": current})
         self.current, self.wanted = current, wanted
 
 
 @dataclass
 class DispatchResult:
     notified: int = 0
-    unstaffed: list[str] | None = None
+    unstaffed: list[str] = field(default_factory=list)
 
 
 def _config(name: str):
@@ -66,6 +79,10 @@ def dispatch_payload(d: DispatchRow, responder: ResponderRow | None = None,
     return body
 
 
+def _label(actor) -> str:
+    return actor if isinstance(actor, str) else actor.label
+
+
 def _log(session: Session, actor, d: DispatchRow, responder: ResponderRow | None,
          before: str | None) -> None:
     """A transition goes to the event log (command room, area rooms, the responder) and the
@@ -76,11 +93,7 @@ def _log(session: Session, actor, d: DispatchRow, responder: ResponderRow | None
                  {"state": before} if before else None, {"state": d.state})
 
 
-def _notify(session: Session, actor, incident: IncidentRow, code: str, cand: Candidate) -> None:
-    _notify_many(session, actor, incident, [(code, cand)])
-
-
-def _notify_many(session: Session, actor, incident: IncidentRow,
+def notify_many(session: Session, actor, incident: IncidentRow,
                  picks: list[tuple[str, Candidate]]) -> list[DispatchRow]:
     """Create ``notified`` dispatches in bulk: rows, events (to the command room, the area
     and each responder's tablet), audit entries and outbound notifications."""
@@ -101,38 +114,58 @@ def _notify_many(session: Session, actor, incident: IncidentRow,
     for d in rows:
         audit.record(session, actor, "dispatch.notified", "dispatch", d.id, None,
                      {"state": d.state})
-        notify.enqueue(session, d, incident, people[d.responder_id])
+    notify.enqueue_all(session, rows, incident, people)
+    incident.last_activity_at = now
     return rows
 
 
-def _label(actor) -> str:
-    return actor if isinstance(actor, str) else actor.label
-
-
-def _unstaffed(session: Session, area: IncidentAreaRow, acknowledged: int) -> None:
-    if area.unstaffed_at is not None:
+def _short(session: Session, area: IncidentAreaRow, acknowledged: int, pending: int) -> None:
+    """The area cannot get the people it needs: say why; tell the command room once nobody
+    is left to wait for."""
+    area.unstaffed_reason = (
+        f"{acknowledged + pending} of {area.needed}: no other free responder within "
+        f"{_config('DISPATCH_MAX_KM'):g} km")
+    if pending or area.unstaffed_at is not None:
         return
     area.unstaffed_at = clock.now()
     event_queries.append(session, events.AREA_UNSTAFFED, [area.code],
                          {"incident_id": area.incident_id, "area": area.code, "name": area.name,
-                          "acknowledged": acknowledged, "needed": area.needed})
+                          "acknowledged": acknowledged, "needed": area.needed,
+                          "reason": area.unstaffed_reason})
 
 
 def dispatch_areas(session: Session, actor, incident: IncidentRow,
                    areas: list[IncidentAreaRow]) -> DispatchResult:
-    """First dispatch for ``areas``: choose responders (geo.dispatch) and notify them."""
-    k = max(10, 4 * max((a.needed for a in areas), default=2))
-    pool = q.candidates_for_areas(session, incident.id, [a.code for a in areas], k,
-                                  _config("DISPATCH_MAX_KM"))
+    """First dispatch for ``areas``: choose responders (geo.dispatch) and notify them.
+
+    Each person serves one area: when the nearest candidates of some areas are all taken by
+    others, those areas search wider (more of the nearest, within the distance limit) before
+    they are left short.
+    """
     units = [Unit(a.code, a.priority, a.needed) for a in areas]
-    chosen = rules.choose(units, pool)
-    result = DispatchResult(unstaffed=[])
-    picks = [(area.code, cand) for area in areas for cand in chosen.get(area.code, [])]
-    result.notified = len(_notify_many(session, actor, incident, picks))
+    chosen: dict[str, list[Candidate]] = {a.code: [] for a in areas}
+    used: set[int] = set()
+    short = [u for u in units]
+    for width in SEARCH_WIDTHS:
+        pool = q.candidates_for_areas(session, incident.id, [u.code for u in short], width,
+                                      _config("DISPATCH_MAX_KM"))
+        picks = rules.choose([Unit(u.code, u.priority, u.needed - len(chosen[u.code]))
+                              for u in short], pool, used=used)
+        for code, people in picks.items():
+            chosen[code] += people
+            used.update(c.responder_id for c in people)
+        exhausted = {code for code, cands in pool.items() if len(cands) < width}
+        short = [u for u in short if len(chosen[u.code]) < u.needed and u.code not in exhausted]
+        if not short:
+            break
+    result = DispatchResult()
+    picks = [(area.code, cand) for area in areas for cand in chosen[area.code]]
+    result.notified = len(notify_many(session, actor, incident, picks))
     for area in areas:
-        if not chosen.get(area.code):
-            _unstaffed(session, area, 0)
-            result.unstaffed.append(area.code)
+        if len(chosen[area.code]) < area.needed:
+            _short(session, area, 0, len(chosen[area.code]))
+            if not chosen[area.code]:
+                result.unstaffed.append(area.code)
     return result
 
 
@@ -140,27 +173,64 @@ def refill(session: Session, actor, incident: IncidentRow, code: str) -> None:
     """After a decline or timeout: notify the next nearest until the area has ``needed``
     acknowledged responders, or tell the command room it has run out of candidates."""
     area = q.incident_area(session, incident.id, code)
-    if area is None or incident.status != "active":
+    if area is None or incident.status != "active" or area.closed_at is not None:
         return
     rows = q.area_dispatches(session, incident.id, code)
     acked = [d for d in rows if d.state in rules.ACKNOWLEDGED]
     pending = [d for d in rows if d.state == "notified"]
-    if len(acked) >= area.needed or len(acked) + len(pending) >= area.needed:
+    if len(acked) + len(pending) >= area.needed:
         return
-    tried = {d.responder_id for d in rows}
-    pool = q.candidates_for_areas(session, incident.id, [code], 20, _config("DISPATCH_MAX_KM"),
-                                  exclude={code: tried})[code]
+    # Not the same person twice for this area, nor anyone serving another area of it.
+    tried = {d.responder_id for d in rows} | q.incident_responders(session, incident.id)
     have = [session.get(ResponderRow, d.responder_id).type for d in acked + pending]
-    missing = area.needed - len(acked) - len(pending)
-    for _ in range(missing):
-        cand = rules.next_candidate(pool, tried, have)
-        if cand is None:
-            if not pending:
-                _unstaffed(session, area, len(acked))
-            return
-        _notify(session, actor, incident, code, cand)
-        tried.add(cand.responder_id)
-        have.append(cand.type)
+    for width in SEARCH_WIDTHS:
+        pool = q.candidates_for_areas(session, incident.id, [code], width,
+                                      _config("DISPATCH_MAX_KM"), exclude={code: tried})[code]
+        while len(acked) + len(pending) < area.needed:
+            cand = rules.next_candidate(pool, tried, have)
+            if cand is None:
+                break
+            pending += notify_many(session, actor, incident, [(code, cand)])
+            tried.add(cand.responder_id)
+            have.append(cand.type)
+        if len(acked) + len(pending) >= area.needed or len(pool) < width:
+            break
+    if len(acked) + len(pending) < area.needed:
+        _short(session, area, len(acked), len(pending))
+
+
+def _take(responder: ResponderRow, d: DispatchRow) -> None:
+    """The responder said yes: busy, remembering what they were."""
+    if responder.availability != "busy":
+        d.prior_availability = responder.availability
+    responder.availability = "busy"
+
+
+def release_responder(session: Session, responder: ResponderRow, d: DispatchRow) -> None:
+    """Give back the availability this dispatch took, unless another open one still holds
+    the responder."""
+    if responder.availability != "busy":
+        return
+    if q.open_dispatch_count(session, responder.id, other_than=d.id):
+        return
+    responder.availability = d.prior_availability or "on_duty"
+
+
+def set_state(session: Session, actor, d: DispatchRow, new_state: str,
+               reason: str | None) -> None:
+    """Move ``d`` (locked) to ``new_state``; log it and keep the responder's availability."""
+    if not rules.may_move(d.state, new_state):
+        raise DispatchStateError(d.state, new_state)
+    before = d.state
+    d.state, d.state_at, d.reason = new_state, clock.now(), reason or d.reason
+    responder = session.get(ResponderRow, d.responder_id)
+    if new_state == "acknowledged":
+        _take(responder, d)
+    elif new_state in rules.TERMINAL:
+        release_responder(session, responder, d)
+    incident = session.get(IncidentRow, d.incident_id)
+    incident.last_activity_at = clock.now()
+    _log(session, actor, d, responder, before)
 
 
 def transition(session: Session, actor, dispatch_id: int, new_state: str,
@@ -176,17 +246,11 @@ def transition(session: Session, actor, dispatch_id: int, new_state: str,
     if d.state == new_state:
         session.commit()
         return d
-    if not rules.may_move(d.state, new_state):
+    try:
+        set_state(session, actor, d, new_state, reason)
+    except DispatchStateError:
         session.rollback()
-        raise DispatchStateError(d.state, new_state)
-    before = d.state
-    d.state, d.state_at, d.reason = new_state, clock.now(), reason or d.reason
-    responder = session.get(ResponderRow, d.responder_id)
-    if new_state == "acknowledged":
-        responder.availability = "busy"
-    elif new_state in ("done", "cancelled", "declined") and responder.availability == "busy":
-        responder.availability = "on_duty"
-    _log(session, actor, d, responder, before)
+        raise
     if refill_after and new_state in ("declined", "timed_out", "cancelled"):
         incident = session.get(IncidentRow, d.incident_id)
         refill(session, "system:escalation", incident, d.area_code)
@@ -198,33 +262,9 @@ def escalate(session: Session) -> int:
     """Scheduler job: time out notifications past their deadline and notify the next ones."""
     count = 0
     for d in q.overdue_notifications(session, clock.now()):
-        before = d.state
-        d.state, d.state_at = "timed_out", clock.now()
-        responder = session.get(ResponderRow, d.responder_id)
-        _log(session, "system:escalation", d, responder, before)
+        set_state(session, "system:escalation", d, "timed_out", None)
         refill(session, "system:escalation", session.get(IncidentRow, d.incident_id),
                d.area_code)
         count += 1
     session.commit()
     return count
-
-
-def add(session: Session, actor, incident: IncidentRow, code: str,
-        responder: ResponderRow) -> DispatchRow:
-    """An operator sends a chosen responder to an area (one more, or a replacement)."""
-    existing = [d for d in q.area_dispatches(session, incident.id, code)
-                if d.responder_id == responder.id]
-    if existing:
-        return existing[0]
-    base = q.distance_to_area(session, responder.id, code)
-    _notify(session, actor, incident, code, Candidate(responder.id, responder.type, base))
-    session.commit()
-    return next(d for d in q.area_dispatches(session, incident.id, code)
-                if d.responder_id == responder.id)
-
-
-def reassign(session: Session, actor, dispatch_id: int, responder: ResponderRow) -> DispatchRow:
-    """Cancel a dispatch and send another responder to the same area."""
-    d = transition(session, actor, dispatch_id, "cancelled", "reassigned", refill_after=False)
-    incident = session.get(IncidentRow, d.incident_id)
-    return add(session, actor, incident, d.area_code, responder)

@@ -18,11 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-import geopandas as gpd
-import pandas as pd
-import pyogrio
-import shapely
-
 from geo import geojson
 from geo.crs import WGS84
 from server.queries.layers import Layer
@@ -113,6 +108,8 @@ def write_gpkg(layer: Layer, rows: Iterable, path: str, batch: int = 2000) -> in
     letter and carries an R-tree spatial index. Rows go in batches of ``batch`` (appended to
     the same table), so memory holds one batch whatever the size of the export.
     """
+    import pyogrio  # GDAL, pandas: loaded for the first GeoPackage, not by every process
+
     # A temporary file: no fsync at each batch's commit (halves the time of a large export).
     pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
     table = layer.id.replace("-", "_")
@@ -132,6 +129,11 @@ def write_gpkg(layer: Layer, rows: Iterable, path: str, batch: int = 2000) -> in
 
 def _append(layer: Layer, chunk: list, path: str, table: str, options: dict,
             first: bool) -> None:
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+    import shapely
+
     cols = layers.fields(layer)
     props = [layers.properties(layer, row) for row in chunk]
     data = {name: pd.array([p[name] for p in props], dtype=_DTYPES[kind])

@@ -1,4 +1,11 @@
-"""Incidents: from a quake's impact, or drawn by an operator; both dispatched the same way."""
+"""Incidents: from a quake sequence's impact, or drawn by an operator; dispatched the same way.
+
+A quake pages people only while it is fresh (``KENDALI_INCIDENT_MAX_AGE``): the past that a
+feed re-lists is stored and shown, never dispatched. A quake inside the aftershock window of
+an open quake incident (:func:`geo.quake.in_sequence`) joins it instead of opening its own:
+its new areas are added and dispatched, areas already there are not paged again, the
+severity only goes up, and a larger quake becomes the incident's mainshock.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,9 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from geo import dispatch as rules
+from geo.quake import Solution
+from geo.quake import in_sequence
+from geo.quake import is_fresh
 from server.errors import ApiError
 from server.models import IncidentAreaRow
 from server.models import IncidentRow
@@ -20,11 +30,19 @@ from server.realtime import events
 from server.services import audit
 from server.services import dispatch as dispatch_svc
 
+SYSTEM = "system:bmkg"
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
 
 def incident_dict(row: IncidentRow) -> dict:
     return {"id": row.id, "hazard": row.hazard, "severity": row.severity, "title": row.title,
             "status": row.status, "quake_id": row.quake_id,
-            "created_at": row.created_at.isoformat() if row.created_at else None}
+            "created_at": _iso(row.created_at), "closed_at": _iso(row.closed_at),
+            "closed_by": row.closed_by, "close_note": row.close_note,
+            "last_activity_at": _iso(row.last_activity_at)}
 
 
 def _district_level(severity: str) -> bool:
@@ -32,12 +50,14 @@ def _district_level(severity: str) -> bool:
 
 
 def _new_areas(session, incident, rows) -> list[IncidentAreaRow]:
-    """Add the areas not yet part of the incident; return the new ones."""
-    existing = {a.code for a in q.incident_areas(session, incident.id)}
+    """Add the areas not yet part of the incident; return the new ones. An area already
+    there keeps its people; its priority follows the strongest shaking."""
+    existing = {a.code: a for a in q.incident_areas(session, incident.id)}
     needed = current_app.config["DISPATCH_NEEDED"]
     added = []
     for code, level, name, priority, anchor in rows:
         if code in existing:
+            existing[code].priority = max(existing[code].priority or 0, priority or 0)
             continue
         area = IncidentAreaRow(incident_id=incident.id, code=code, level=level, name=name,
                                priority=priority, needed=needed, anchor=anchor)
@@ -47,32 +67,111 @@ def _new_areas(session, incident, rows) -> list[IncidentAreaRow]:
     return added
 
 
+def is_fresh_quake(quake: QuakeRow) -> bool:
+    return is_fresh(quake.origin_time, clock.now(), current_app.config["INCIDENT_MAX_AGE_S"])
+
+
+def _solution(row: QuakeRow) -> Solution:
+    return Solution(row.origin_time, row.lat, row.lon, row.depth_km, row.magnitude)
+
+
+def _sequence_incident(session: Session, quake: QuakeRow) -> IncidentRow | None:
+    """The open quake incident whose sequence this quake belongs to, if any."""
+    config = current_app.config
+    solution = _solution(quake)
+    for incident, main in q.open_quake_incidents(session):
+        if main.id != quake.id and in_sequence(_solution(main), solution,
+                                               config["AFTERSHOCK_KM"],
+                                               config["AFTERSHOCK_DAYS"]):
+            return incident
+    return None
+
+
 def for_quake(session: Session, quake: QuakeRow) -> IncidentRow | None:
-    """Create (or extend) the incident of a quake whose impact calls for people on the ground,
-    and dispatch the new areas. Commits."""
-    if (quake.max_mmi or 0) < current_app.config["INCIDENT_MIN_MMI"]:
-        return None
-    incident = q.incident_for_quake(session, quake.id)
-    severity = rules.quake_severity(quake.max_mmi)
-    created = incident is None
-    if created:
-        incident = IncidentRow(hazard="earthquake", severity=severity, quake_id=quake.id,
-                               title=f"Gempa M{quake.magnitude:.1f} {quake.region_text or ''}"
-                               .strip(), created_by="system:bmkg", created_at=clock.now())
-        session.add(incident)
-        session.flush()
-    level = "district" if _district_level(severity) else "regency"
-    # Every affected area of the level (impact keeps only those at QUAKE_AFFECTED_MMI or more,
-    # plus areas named by felt reports or tsunami marks).
-    hit = [a for a in quake_queries.impact_of(session, quake.id)["areas"] if a.level == level]
-    anchors = q.quake_anchors(session, quake.id, [a.code for a in hit])
-    rows = [(a.code, a.level, a.name, a.mmi, anchors[a.code]) for a in hit]
-    added = _new_areas(session, incident, rows)
-    if created:
-        _log_created(session, incident, added)
-    dispatch_svc.dispatch_areas(session, "system:bmkg", incident, added)
+    """Open, join or extend the incident of a quake whose impact calls for people on the
+    ground, and dispatch the new areas. Commits."""
+    config = current_app.config
+    incident = q.incident_of_quake(session, quake.id)
+    if incident is not None and incident.status != "active":
+        return incident  # stood down: a late revision does not page anyone again
+    joined = False
+    if incident is None:
+        incident = _sequence_incident(session, quake)
+        joined = incident is not None
+    reaches = (quake.max_mmi or 0) >= config["INCIDENT_MIN_MMI"]
+    if incident is None:
+        if not reaches or not is_fresh_quake(quake):
+            return None  # too weak, or a backfill of the past
+        return _open(session, quake)
+    changes, added = [], []
+    if joined:
+        changes.append(_join(session, incident, quake))
+    if reaches and (not joined or is_fresh_quake(quake)):
+        more, added = _extend(session, incident, quake)
+        changes += more
+    if changes:
+        incident.last_activity_at = clock.now()
+        _log_updated(session, incident, quake, changes, added)
     session.commit()
     return incident
+
+
+def _open(session: Session, quake: QuakeRow) -> IncidentRow:
+    severity = rules.quake_severity(quake.max_mmi)
+    now = clock.now()
+    incident = IncidentRow(hazard="earthquake", severity=severity, quake_id=quake.id,
+                           title=_title(quake), created_by=SYSTEM, created_at=now,
+                           last_activity_at=now)
+    session.add(incident)
+    session.flush()
+    q.link_quake(session, incident.id, quake.id, "mainshock")
+    added = _new_areas(session, incident, _quake_areas(session, quake, severity))
+    _log_created(session, incident, added)
+    dispatch_svc.dispatch_areas(session, SYSTEM, incident, added)
+    session.commit()
+    return incident
+
+
+def _title(quake: QuakeRow) -> str:
+    return f"Gempa M{quake.magnitude:.1f} {quake.region_text or ''}".strip()
+
+
+def _join(session: Session, incident: IncidentRow, quake: QuakeRow) -> str:
+    """Link ``quake`` to the sequence; a larger one becomes the mainshock."""
+    main = session.get(QuakeRow, incident.quake_id)
+    if main is None or quake.magnitude > main.magnitude:
+        q.set_quake_role(session, incident.id, incident.quake_id, "foreshock")
+        q.link_quake(session, incident.id, quake.id, "mainshock")
+        incident.quake_id = quake.id
+        incident.title = _title(quake)
+        return "mainshock"
+    q.link_quake(session, incident.id, quake.id, "aftershock")
+    return "aftershock"
+
+
+def _extend(session: Session, incident: IncidentRow, quake: QuakeRow
+            ) -> tuple[list[str], list[str]]:
+    """Raise the severity and add (and dispatch) the quake's areas the incident lacks;
+    return (what changed, the codes added)."""
+    changes = []
+    severity = rules.quake_severity(quake.max_mmi)
+    if rules.SEVERITIES.index(severity) > rules.SEVERITIES.index(incident.severity):
+        incident.severity = severity
+        changes.append("severity")
+    added = _new_areas(session, incident, _quake_areas(session, quake, incident.severity))
+    if added:
+        dispatch_svc.dispatch_areas(session, SYSTEM, incident, added)
+        changes.append("areas")
+    return changes, [a.code for a in added]
+
+
+def _quake_areas(session: Session, quake: QuakeRow, severity: str) -> list[tuple]:
+    """(code, level, name, priority, anchor) of every affected area of the dispatch level
+    (impact keeps those at QUAKE_AFFECTED_MMI or more, plus felt and tsunami-marked ones)."""
+    level = "district" if _district_level(severity) else "regency"
+    hit = [a for a in quake_queries.impact_of(session, quake.id)["areas"] if a.level == level]
+    anchors = q.quake_anchors(session, quake.id, [a.code for a in hit])
+    return [(a.code, a.level, a.name, a.mmi, anchors[a.code]) for a in hit]
 
 
 def _log_created(session: Session, incident: IncidentRow, areas) -> None:
@@ -80,6 +179,14 @@ def _log_created(session: Session, incident: IncidentRow, areas) -> None:
                          {**incident_dict(incident), "areas": [a.code for a in areas]})
     audit.record(session, incident.created_by, "incident.create", "incident", incident.id, None,
                  incident_dict(incident))
+
+
+def _log_updated(session: Session, incident: IncidentRow, quake: QuakeRow,
+                 changes: list[str], added: list[str]) -> None:
+    regions = [a.code for a in q.incident_areas(session, incident.id)]
+    event_queries.append(session, events.INCIDENT_UPDATED, regions,
+                         {**incident_dict(incident), "changes": changes,
+                          "by_quake_id": quake.id, "added_areas": added})
 
 
 def create_manual(session: Session, actor, hazard: str, severity: str, title: str,
@@ -97,8 +204,9 @@ def create_manual(session: Session, actor, hazard: str, severity: str, title: st
             q.anchors_in_geometry(session, text_geom, depth)]
     if not rows:
         raise ApiError("invalid incident", {"area": "outside Indonesia's areas"})
+    now = clock.now()
     incident = IncidentRow(hazard=hazard, severity=severity, title=title, created_by=actor.label,
-                           created_at=clock.now())
+                           created_at=now, last_activity_at=now)
     session.add(incident)
     session.flush()
     q.set_incident_geometry(session, incident.id, text_geom)

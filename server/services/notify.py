@@ -1,11 +1,12 @@
 """Outbound notifications beside the in-app one (the responder's Socket.IO room).
 
-Notifiers are pluggable; the webhook notifier POSTs JSON with an HMAC-SHA256 signature
-(``X-Kendali-Signature: sha256=<hex>`` over the raw body, key ``KENDALI_WEBHOOK_SECRET``) so
-an SMS or WhatsApp gateway can verify it. Deliveries are rows: the dispatch only enqueues
-(inside its transaction), and the scheduler's ``notify.deliver`` job sends each one on its
-own, retrying with backoff, so a failing gateway never blocks another notification or the
-dispatch itself.
+Two notifiers: the webhook POSTs JSON with an HMAC-SHA256 signature (``X-Kendali-Signature:
+sha256=<hex>`` over the raw body, key ``KENDALI_WEBHOOK_SECRET``) so an SMS or WhatsApp
+gateway can verify it; Web Push (:mod:`server.services.push`) wakes the responder's tablets.
+Deliveries are rows: the dispatch only enqueues (inside its transaction), and the scheduler's
+``notify.deliver`` job sends the due ones side by side, each with its own timeout, and records
+each on its own, retrying with backoff, so a failing or hanging gateway or push service never
+holds up another notification or the dispatch itself.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import requests
@@ -21,18 +23,36 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from server.models import DeliveryRow
+from server.models import DispatchRow
+from server.models import PushSubscriptionRow
 from server.platform import clock
 from server.queries import dispatch as q
+from server.services import push
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+#: Sends in flight at once (green threads under eventlet, threads otherwise).
+PARALLEL = 8
 
 
-def enqueue(session: Session, dispatch, incident, responder) -> None:
-    """Queue the outbound notifications of a new dispatch (none without a webhook URL)."""
-    if not current_app.config.get("WEBHOOK_URL"):
+def enqueue_all(session: Session, dispatches: list[DispatchRow], incident,
+                people: dict) -> None:
+    """Queue the outbound notifications of new dispatches: a webhook call each (when
+    configured) and a push to every subscribed tablet of the responder. A demo sends
+    nothing outside: no webhook, no push."""
+    if current_app.config.get("DEMO"):
         return
-    payload = {
+    if current_app.config.get("WEBHOOK_URL"):
+        for d in dispatches:
+            session.add(DeliveryRow(dispatch_id=d.id, notifier="webhook",
+                                    payload=_webhook_payload(d, incident,
+                                                             people[d.responder_id]),
+                                    status="pending", attempts=0, next_attempt_at=clock.now()))
+    push.enqueue(session, dispatches, incident)
+
+
+def _webhook_payload(dispatch, incident, responder) -> dict:
+    return {
         "type": "dispatch.notified", "dispatch_id": dispatch.id,
         "incident": {"id": incident.id, "title": incident.title, "hazard": incident.hazard,
                      "severity": incident.severity},
@@ -41,15 +61,14 @@ def enqueue(session: Session, dispatch, incident, responder) -> None:
                       "type": responder.type},
         "ack_deadline": dispatch.ack_deadline.isoformat(),
     }
-    session.add(DeliveryRow(dispatch_id=dispatch.id, notifier="webhook", payload=payload,
-                            status="pending", attempts=0, next_attempt_at=clock.now()))
 
 
 def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _send(url: str, secret: str, payload: dict, delivery_id: int) -> tuple[int | None, str | None]:
+def _send_webhook(url: str, secret: str, payload: dict,
+                  delivery_id: int) -> tuple[int | None, str | None]:
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     headers = {"Content-Type": "application/json", "X-Kendali-Signature": sign(body, secret),
                "X-Kendali-Delivery": str(delivery_id)}
@@ -60,31 +79,73 @@ def _send(url: str, secret: str, payload: dict, delivery_id: int) -> tuple[int |
     return res.status_code, None if 200 <= res.status_code < 300 else f"HTTP {res.status_code}"
 
 
+def _task(session: Session, row: DeliveryRow, config, push_ctx):
+    """What sending ``row`` takes, read while the app and session are at hand: a callable
+    (run in parallel, no database), or a final state when there is nothing to send."""
+    if row.notifier == "webhook":
+        url, secret = config.get("WEBHOOK_URL"), config.get("WEBHOOK_SECRET") or ""
+        if not url:
+            return lambda: (None, "no URL")
+        payload, rid = row.payload, row.id
+        return lambda: _send_webhook(url, secret, payload, rid)
+    sub = session.get(PushSubscriptionRow, row.subscription_id) if row.subscription_id else None
+    if sub is None:
+        return ("gone", "subscription removed")
+    dispatch = session.get(DispatchRow, row.dispatch_id)
+    if dispatch is None or dispatch.state != "notified":
+        return ("expired", f"assignment {dispatch.state if dispatch else 'gone'}")
+    info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
+    payload = row.payload
+    return lambda: push.send(push_ctx, info, payload)
+
+
 def deliver(session: Session) -> int:
-    """Scheduler job: send due deliveries, each in its own short transaction."""
+    """Scheduler job: send due deliveries side by side, then record each one on its own."""
     config = current_app.config
-    url, secret = config.get("WEBHOOK_URL"), config.get("WEBHOOK_SECRET") or ""
     due = q.due_deliveries(session, clock.now())
-    ids = [d.id for d in due]
     for row in due:  # lease: another leader (after a failover) will not send them meanwhile
         row.next_attempt_at = clock.now() + timedelta(seconds=60)
     session.commit()
+    if not due:
+        return 0
+    push_ctx = push.prepare() if any(r.notifier == push.NOTIFIER for r in due) else None
+    tasks = {row.id: _task(session, row, config, push_ctx) for row in due}
+    calls = {rid: t for rid, t in tasks.items() if callable(t)}
+    with ThreadPoolExecutor(max_workers=min(PARALLEL, max(1, len(calls)))) as pool:
+        futures = {rid: pool.submit(call) for rid, call in calls.items()}
+        results = {rid: f.result() for rid, f in futures.items()}
     sent = 0
-    for delivery_id in ids:
-        row = session.get(DeliveryRow, delivery_id)
-        code, error = _send(url, secret, row.payload, row.id) if url else (None, "no URL")
-        row.attempts += 1
-        row.response_code = code
-        if error is None:
-            row.status, row.delivered_at, row.last_error = "delivered", clock.now(), None
-            sent += 1
+    for rid, task in tasks.items():
+        row = session.get(DeliveryRow, rid)
+        if callable(task):
+            sent += _record(session, row, *results[rid])
         else:
-            row.last_error = error
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = "failed"
-            else:
-                row.next_attempt_at = clock.now() + timedelta(seconds=min(600, 2 ** row.attempts))
-            log.warning("webhook delivery %s failed (attempt %s): %s", row.id, row.attempts,
-                        error)
+            row.status, row.last_error = task
         session.commit()
     return sent
+
+
+def _record(session: Session, row: DeliveryRow, code: int | None, error: str | None) -> int:
+    row.attempts += 1
+    row.response_code = code
+    if error is None:
+        row.status, row.delivered_at, row.last_error = "delivered", clock.now(), None
+        sub = session.get(PushSubscriptionRow, row.subscription_id or 0)
+        if sub is not None:
+            sub.last_success_at = clock.now()
+        return 1
+    row.last_error = error
+    if row.notifier == push.NOTIFIER and code in push.GONE:
+        # The browser unsubscribed or the subscription expired: forget it (its other queued
+        # pushes become "gone" when their turn comes).
+        sub = session.get(PushSubscriptionRow, row.subscription_id or 0)
+        row.status, row.subscription_id = "gone", None
+        if sub is not None:
+            session.delete(sub)
+    elif row.attempts >= MAX_ATTEMPTS:
+        row.status = "failed"
+    else:
+        row.next_attempt_at = clock.now() + timedelta(seconds=min(600, 2 ** row.attempts))
+    log.warning("%s delivery %s failed (attempt %s): %s", row.notifier, row.id, row.attempts,
+                error)
+    return 0

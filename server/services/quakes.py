@@ -67,6 +67,8 @@ def _new_quake(session: Session, s: Sighting) -> QuakeRow:
         created_at=clock.now(),
         updated_at=clock.now(),
     )
+    # The past a feed re-lists (gempaterkini's 15 latest can be weeks old): stored, never paged.
+    row.backfilled = not incidents.is_fresh_quake(row)
     session.add(row)
     session.flush()
     return row
@@ -159,6 +161,9 @@ def summary(row: QuakeRow, impact=None) -> dict:
         "revision": row.revision,
         "bmkg_id": row.bmkg_id,
         "sources": list(row.sources),
+        # Recent enough to page people, take the wall's focus and sound (the pages obey it).
+        "fresh": incidents.is_fresh_quake(row),
+        "backfilled": bool(row.backfilled),
     }
     if impact is not None:
         body["affected"] = {

@@ -130,6 +130,29 @@ def update(session: Session, actor, row: ResponderRow, data: dict) -> ResponderR
     return row
 
 
+#: What a worker may set on their own tablet; ``busy`` belongs to dispatch.
+SELF_AVAILABILITY = ("on_duty", "off_duty")
+
+
+def set_own_availability(session: Session, actor, row: ResponderRow, value) -> ResponderRow:
+    """The tablet's on/off-duty switch. Dispatch only picks ``on_duty`` responders; a busy
+    responder stays busy until their assignment ends (409), so nobody drops out mid-task."""
+    if value not in SELF_AVAILABILITY:
+        raise ApiError("invalid availability",
+                       {"availability": "one of " + ", ".join(SELF_AVAILABILITY)})
+    if row.availability == value:
+        return row
+    if row.availability == "busy":
+        raise ApiError("busy with an assignment: finish or hand it back first",
+                       {"availability": "busy"}, status=409)
+    before = row.availability
+    row.availability, row.updated_at = value, clock.now()
+    audit.record(session, actor, "responder.availability", "responder", row.id,
+                 {"availability": before}, {"availability": value})
+    session.commit()
+    return row
+
+
 def deactivate(session: Session, actor, row: ResponderRow) -> ResponderRow:
     if row.active:
         row.active, row.updated_at = False, clock.now()

@@ -17,13 +17,15 @@ from server.platform.db import get_session
 from server.queries import dispatch as q
 from server.services import dispatch as dispatch_svc
 from server.services import incidents as incident_svc
-from server.services import responders as responder_svc
+from server.services import manual_dispatch
+from server.services import standdown
 from server.web.body import json_object
 from server.web.body import string_field
 from server.web.openapi import BOOL
 from server.web.openapi import INT
 from server.web.openapi import JSON
 from server.web.openapi import N_STR
+from server.web.openapi import NUM
 from server.web.openapi import OBJ
 from server.web.openapi import STR
 from server.web.openapi import arr
@@ -32,16 +34,12 @@ from server.web.openapi import obj
 from server.web.openapi import ok
 from server.web.openapi import op
 from server.web.openapi import path_param
-from server.web.openapi import query
 from server.web.openapi import ref
 
 bp = Blueprint("api_incidents", __name__, url_prefix="/api/v1")
 readers = auth.require("operator", "admin", "wall", "regional")
 actors = auth.require("operator", "regional")
-
-
-class Conflict(ApiError):
-    status = 409
+closers = auth.require("operator", "admin", "regional")
 
 
 @bp.get("/incidents")
@@ -115,9 +113,60 @@ def incident_dispatch(incident_id: int):
         acked = sum(1 for d in rows if d["state"] in rules.ACKNOWLEDGED)
         areas.append({"code": a.code, "name": a.name, "level": a.level, "needed": a.needed,
                       "acknowledged": acked, "staffed": acked >= a.needed,
-                      "unstaffed_at": a.unstaffed_at.isoformat() if a.unstaffed_at else None,
+                      "unstaffed_at": _iso(a.unstaffed_at), "short_reason": a.unstaffed_reason,
+                      "closed_at": _iso(a.closed_at), "close_note": a.close_note,
                       "dispatches": rows})
-    return jsonify({"incident": incident_svc.incident_dict(incident), "areas": areas})
+    sequence = [{"quake_id": quake.id, "role": role, "magnitude": quake.magnitude,
+                 "origin_time": _iso(quake.origin_time)}
+                for quake, role in q.sequence_of(session, incident.id)]
+    return jsonify({"incident": incident_svc.incident_dict(incident), "sequence": sequence,
+                    "areas": areas})
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def _note() -> str | None:
+    """The optional ``{"note"}`` of a close or reopen (at most 1,000 characters)."""
+    data = request.get_json(silent=True) if request.content_length else None
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise ApiError("request body must be a JSON object", {"body": "not an object"})
+    fields: dict[str, str] = {}
+    note = string_field(data, "note", fields, required=False, max_len=1000)
+    if fields:
+        raise ApiError("invalid note", fields)
+    return note
+
+
+@bp.post("/incidents/<int:incident_id>/close")
+@closers
+def close_incident(incident_id: int):
+    """Close the incident: pending notifications cancelled, everyone released."""
+    incident = _incident(incident_id)
+    row = standdown.close(get_session(), auth.current_principal(), incident.id, _note())
+    return jsonify(incident_svc.incident_dict(row))
+
+
+@bp.post("/incidents/<int:incident_id>/reopen")
+@closers
+def reopen_incident(incident_id: int):
+    incident = _incident(incident_id)
+    row = standdown.reopen(get_session(), auth.current_principal(), incident.id, _note())
+    return jsonify(incident_svc.incident_dict(row))
+
+
+@bp.post("/incidents/<int:incident_id>/areas/<code>/close")
+@closers
+def close_area(incident_id: int, code: str):
+    """Stand one area down (its people are released); the rest of the incident goes on."""
+    incident = _incident(incident_id)
+    area = standdown.close_area(get_session(), auth.current_principal(), incident.id, code,
+                                _note())
+    return jsonify({"incident_id": incident.id, "code": area.code, "name": area.name,
+                    "closed_at": _iso(area.closed_at), "close_note": area.close_note})
 
 
 def _dispatch_in_scope(dispatch_id: int) -> DispatchRow:
@@ -128,25 +177,28 @@ def _dispatch_in_scope(dispatch_id: int) -> DispatchRow:
     return d
 
 
+def _beyond_limit(data: dict) -> bool:
+    value = data.get("beyond_limit", False)
+    if not isinstance(value, bool):
+        raise ApiError("invalid dispatch", {"beyond_limit": "true or false"})
+    return value
+
+
 @bp.post("/incidents/<int:incident_id>/dispatch")
 @actors
 def add_dispatch(incident_id: int):
-    """Send one more responder to an area: ``{"area": code, "responder_id": id}``."""
+    """Notify a chosen responder for an area: ``{"area", "responder_id", "beyond_limit"?}``
+    (see :mod:`server.services.manual_dispatch` for the rules)."""
     incident = _incident(incident_id)
     data = json_object()
     session = get_session()
     area = q.incident_area(session, incident.id, str(data.get("area", "")))
-    responder = session.get(ResponderRow, data.get("responder_id")) \
-        if isinstance(data.get("responder_id"), int) else None
-    fields = {}
     if area is None or not auth.current_scope().covers_code(area.code):
-        fields["area"] = "not an area of this incident"
-    if responder is None or not responder.active:
-        fields["responder_id"] = "no such active responder"
-    if fields:
-        raise ApiError("invalid dispatch", fields)
-    d = dispatch_svc.add(session, auth.current_principal(), incident, area.code, responder)
-    return jsonify(dispatch_svc.dispatch_payload(d, responder)), 201
+        raise ApiError("invalid dispatch", {"area": "not an area of this incident"})
+    d = manual_dispatch.send(session, auth.current_principal(), incident, area.code,
+                             data.get("responder_id"), _beyond_limit(data))
+    return jsonify(dispatch_svc.dispatch_payload(d, session.get(ResponderRow,
+                                                                d.responder_id))), 201
 
 
 @bp.post("/dispatches/<int:dispatch_id>/cancel")
@@ -155,78 +207,31 @@ def cancel_dispatch(dispatch_id: int):
     d = _dispatch_in_scope(dispatch_id)
     data = request.get_json(silent=True) or {}
     reason = data.get("reason") if isinstance(data, dict) else None
-    try:
-        d = dispatch_svc.transition(get_session(), auth.current_principal(), d.id, "cancelled",
-                                    reason if isinstance(reason, str) else None)
-    except dispatch_svc.DispatchStateError as exc:
-        raise Conflict(str(exc), {"state": exc.current}) from None
+    d = dispatch_svc.transition(get_session(), auth.current_principal(), d.id, "cancelled",
+                                reason[:500] if isinstance(reason, str) else None)
     return jsonify(dispatch_svc.dispatch_payload(d))
 
 
 @bp.post("/dispatches/<int:dispatch_id>/reassign")
 @actors
 def reassign_dispatch(dispatch_id: int):
-    """Cancel this dispatch and send ``responder_id`` to the same area instead."""
+    """Send ``responder_id`` instead: notified first, then this dispatch is cancelled."""
     d = _dispatch_in_scope(dispatch_id)
     data = json_object()
     session = get_session()
-    responder = session.get(ResponderRow, data.get("responder_id")) \
-        if isinstance(data.get("responder_id"), int) else None
-    if responder is None or not responder.active:
-        raise ApiError("invalid dispatch", {"responder_id": "no such active responder"})
-    new = dispatch_svc.reassign(session, auth.current_principal(), d.id, responder)
-    return jsonify(dispatch_svc.dispatch_payload(new, responder)), 201
-
-
-# -- responders -------------------------------------------------------------------------------
-@bp.get("/responders")
-@auth.require("operator", "admin", "regional")
-def list_responders():
-    try:
-        limit = min(max(int(request.args.get("limit", 500)), 1), 5000)
-        offset = min(max(int(request.args.get("offset", 0)), 0), 10_000_000)  # bigint-safe
-    except ValueError:
-        raise ApiError("invalid parameters", {"limit": "an integer"}) from None
-    rows = q.list_responders(get_session(), auth.current_scope(), limit, offset)
-    return jsonify({"responders": [responder_svc.responder_dict(r, lat, lon)
-                                   for r, lat, lon in rows]})
-
-
-@bp.post("/responders")
-@auth.require("operator", "admin")
-def create_responder():
-    row = responder_svc.create(get_session(), auth.current_principal(), json_object())
-    base = q.responder_base(get_session(), row.id)
-    return jsonify(responder_svc.responder_dict(row, *base)), 201
-
-
-def _responder(responder_id: int) -> ResponderRow:
-    row = get_session().get(ResponderRow, responder_id)
-    if row is None or not auth.current_scope().covers_code(row.district_code):
-        raise NotFound("no such responder")
-    return row
-
-
-@bp.patch("/responders/<int:responder_id>")
-@auth.require("operator", "admin")
-def update_responder(responder_id: int):
-    row = responder_svc.update(get_session(), auth.current_principal(), _responder(responder_id),
-                               json_object())
-    return jsonify(responder_svc.responder_dict(row, *q.responder_base(get_session(), row.id)))
-
-
-@bp.delete("/responders/<int:responder_id>")
-@auth.require("operator", "admin")
-def deactivate_responder(responder_id: int):
-    row = responder_svc.deactivate(get_session(), auth.current_principal(),
-                                   _responder(responder_id))
-    return jsonify(responder_svc.responder_dict(row, *q.responder_base(get_session(), row.id)))
+    new = manual_dispatch.reassign(session, auth.current_principal(), d.id,
+                                   data.get("responder_id"), _beyond_limit(data))
+    return jsonify(dispatch_svc.dispatch_payload(new, session.get(ResponderRow,
+                                                                  new.responder_id))), 201
 
 
 # -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
 _AREA_DISPATCH = obj(("code", "dispatches"), code=STR, name=STR, level=STR, needed=INT,
-                     acknowledged=INT, staffed=BOOL, unstaffed_at=N_STR,
-                     dispatches=arr(ref("Dispatch")))
+                     acknowledged=INT, staffed=BOOL, unstaffed_at=N_STR, short_reason=N_STR,
+                     closed_at=N_STR, close_note=N_STR, dispatches=arr(ref("Dispatch")))
+_NOTE = {"required": False, "content": {JSON: {"schema": obj(note=STR)}}}
+_SEQUENCE = arr(obj(("quake_id", "role"), quake_id=INT, role=STR, magnitude=NUM,
+                    origin_time=STR))
 
 OPENAPI = {
     "/api/v1/incidents": {
@@ -241,30 +246,30 @@ OPENAPI = {
         "One incident", "dispatch", ok(ref("Incident")), [path_param("incident_id")])},
     "/api/v1/incidents/{incident_id}/dispatch": {
         "get": op("Per area: responders and states", "dispatch", ok(obj(
-            ("incident", "areas"), incident=ref("Incident"), areas=arr(_AREA_DISPATCH))),
+            ("incident", "areas"), incident=ref("Incident"), sequence=_SEQUENCE,
+            areas=arr(_AREA_DISPATCH))),
             [path_param("incident_id")]),
         "post": op("Send one more responder to an area", "dispatch", ok(ref("Dispatch"), 201),
                    [path_param("incident_id")], body(obj(
-                       ("area", "responder_id"), area=STR, responder_id=INT))),
+                       ("area", "responder_id"), area=STR, responder_id=INT,
+                       beyond_limit=BOOL))),
     },
+    "/api/v1/incidents/{incident_id}/close": {"post": op(
+        "Close the incident: notifications cancelled, responders released", "dispatch",
+        ok(ref("Incident")), [path_param("incident_id")], _NOTE)},
+    "/api/v1/incidents/{incident_id}/reopen": {"post": op(
+        "Reopen a closed incident", "dispatch", ok(ref("Incident")),
+        [path_param("incident_id")], _NOTE)},
+    "/api/v1/incidents/{incident_id}/areas/{code}/close": {"post": op(
+        "Stand one area down", "dispatch", ok(obj(("code",), incident_id=INT, code=STR,
+                                                  name=STR, closed_at=N_STR,
+                                                  close_note=N_STR)),
+        [path_param("incident_id"), path_param("code", STR)], _NOTE)},
     "/api/v1/dispatches/{dispatch_id}/cancel": {"post": op(
         "Cancel a dispatch", "dispatch", ok(ref("Dispatch")), [path_param("dispatch_id")],
         {"required": False, "content": {JSON: {"schema": obj(reason=STR)}}})},
     "/api/v1/dispatches/{dispatch_id}/reassign": {"post": op(
         "Send another responder instead", "dispatch", ok(ref("Dispatch"), 201),
-        [path_param("dispatch_id")], body(obj(("responder_id",), responder_id=INT)))},
-    "/api/v1/responders": {
-        "get": op("Responders in scope", "dispatch", ok(obj(
-            ("responders",), responders=arr(ref("Responder")))), [
-            query("limit", {"type": "integer", "minimum": 1}),
-            query("offset", {"type": "integer", "minimum": 0})]),
-        "post": op("Create a responder", "dispatch", ok(ref("Responder"), 201),
-                   request=body(OBJ)),
-    },
-    "/api/v1/responders/{responder_id}": {
-        "patch": op("Update a responder", "dispatch", ok(ref("Responder")),
-                    [path_param("responder_id")], body(OBJ)),
-        "delete": op("Deactivate a responder", "dispatch", ok(ref("Responder")),
-                     [path_param("responder_id")]),
-    },
+        [path_param("dispatch_id")], body(obj(("responder_id",), responder_id=INT,
+                                              beyond_limit=BOOL)))},
 }

@@ -18,6 +18,7 @@ from server.models import DispatchRow
 from server.models import ResponderRow
 from server.platform import clock
 from server.platform.db import get_session
+from server.queries import areas as area_queries
 from server.queries import dispatch as q
 from server.services import dispatch as dispatch_svc
 from server.services import incidents as incident_svc
@@ -31,6 +32,7 @@ from server.web.openapi import OBJ
 from server.web.openapi import STR
 from server.web.openapi import arr
 from server.web.openapi import body
+from server.web.openapi import nullable
 from server.web.openapi import obj
 from server.web.openapi import ok
 from server.web.openapi import op
@@ -46,12 +48,16 @@ class Conflict(ApiError):
     status = 409
 
 
-def _responder() -> ResponderRow:
-    principal = auth.current_principal()
+def responder_of(principal) -> ResponderRow:
+    """The responder a field account is linked to (404 when it is not)."""
     row = get_session().get(ResponderRow, principal.responder_id or 0)
     if row is None:
         raise NotFound("this account is not linked to a responder")
     return row
+
+
+def _responder() -> ResponderRow:
+    return responder_of(auth.current_principal())
 
 
 def _bearing(lat1, lon1, lat2, lon2) -> float:
@@ -59,6 +65,45 @@ def _bearing(lat1, lon1, lat2, lon2) -> float:
     x = math.sin(dl) * math.cos(p2)
     y = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
     return round((math.degrees(math.atan2(x, y)) + 360) % 360, 1)
+
+
+@bp.get("")
+@field_only
+def me():
+    """Who I am on this tablet: my responder record (availability, home areas), my base and
+    my last position."""
+    responder = _responder()
+    session = get_session()
+    base = q.responder_base(session, responder.id)
+    here = q.last_position(session, responder.id)
+    body_ = responder_svc.responder_dict(responder, *(base or (None, None)))
+    body_["position"] = {"lat": here[0], "lon": here[1],
+                         "at": responder.position_at.isoformat() if responder.position_at
+                         else None} if here else None
+    return jsonify(body_)
+
+
+@bp.patch("")
+@field_only
+def set_availability():
+    """``{"availability": "on_duty" | "off_duty"}``; 409 while busy with an assignment."""
+    data = json_object()
+    responder_svc.set_own_availability(get_session(), auth.current_principal(), _responder(),
+                                       data.get("availability"))
+    return me()
+
+
+@bp.get("/region")
+@field_only
+def region():
+    """My regency's outline and its districts': the tablet's offline base map."""
+    responder = _responder()
+    code = responder.regency_code
+    rows = area_queries.regency_outlines(get_session(), code) if code else []
+    features = [{"type": "Feature", "id": c, "geometry": json.loads(g),
+                 "properties": {"code": c, "name": n, "level": lv}} for c, n, lv, g in rows]
+    return jsonify({"regency": features[0]["properties"] if features else None,
+                    "type": "FeatureCollection", "features": features})
 
 
 @bp.get("/assignments")
@@ -167,6 +212,15 @@ def position():
 
 # -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
 OPENAPI = {
+    "/api/v1/me": {
+        "get": op("My responder record (field tablets)", "field", ok(ref("Responder"))),
+        "patch": op("Go on or off duty", "field", ok(ref("Responder")),
+                    request=body(obj(("availability",), availability={
+                        "type": "string", "enum": ["on_duty", "off_duty"]})))},
+    "/api/v1/me/region": {"get": op(
+        "My regency and its districts (outlines for the offline map)", "field",
+        ok(obj(("type", "features"), type=STR, regency=nullable(OBJ),
+               features=arr(ref("Feature")))))},
     "/api/v1/me/assignments": {"get": op("My dispatches (field tablets)", "field", ok(obj(
         ("responder_id", "assignments"), responder_id=INT, assignments=arr(OBJ))))},
     "/api/v1/me/assignments/{dispatch_id}/ack": {"post": op(

@@ -55,12 +55,16 @@ def bundles() -> dict[str, Bundle]:
         "office_js": Bundle(
             leaflet,
             SOCKET_IO,
-            _ours(*shared, *mapping, "js/office.js", filters="rjsmin"),
+            _ours(*shared, *mapping, "js/reports.js", "js/office.js", filters="rjsmin"),
             output="gen/office.js",
         ),
-        # The tablet gets no map library: small payloads over a field connection.
+        # The tablet's map draws from data it keeps (no base tiles unless configured).
         "field_js": Bundle(
-            SOCKET_IO, _ours(*shared, "js/field.js", filters="rjsmin"), output="gen/field.js"
+            leaflet,
+            SOCKET_IO,
+            _ours(*shared, "js/field_map.js", "js/field_store.js", "js/field_report.js",
+                  "js/field_push.js", "js/field.js", filters="rjsmin"),
+            output="gen/field.js",
         ),
         "wall_css": _ours(
             *css, "css/map.css", "css/wall.css", filters="rcssmin", output="gen/wall.css"

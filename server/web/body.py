@@ -25,8 +25,14 @@ MAX_JSON_BYTES = 1024 * 1024
 #: Deepest nesting a request may use. The deepest legitimate body is a GeoJSON
 #: MultiPolygon inside a feature (six levels); complaints use four.
 MAX_JSON_DEPTH = 32
-#: Endpoints whose bodies may be larger than MAX_JSON_BYTES, and the setting that bounds them.
-LARGE_BODIES = {"api_complaints.submit_batch": "COMPLAINT_BATCH_MAX_BYTES"}
+#: Room for the multipart framing and the report JSON beside a field report's photo.
+REPORT_OVERHEAD = 256 * 1024
+#: Endpoints whose bodies may be larger than MAX_JSON_BYTES: their bound, from the settings.
+LARGE_BODIES = {
+    "api_complaints.submit_batch": lambda config: config["COMPLAINT_BATCH_MAX_BYTES"],
+    "api_reports.create_report": lambda config: config["REPORT_PHOTO_MAX_BYTES"]
+    + REPORT_OVERHEAD,
+}
 
 _STRING = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')  # "unrolled": no per-char alternation
 _NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
@@ -83,8 +89,8 @@ class BoundedJSONProvider(DefaultJSONProvider):
 
 def body_limit() -> int:
     """Bytes the current endpoint accepts."""
-    setting = LARGE_BODIES.get(request.endpoint or "")
-    return current_app.config[setting] if setting else MAX_JSON_BYTES
+    bound = LARGE_BODIES.get(request.endpoint or "")
+    return bound(current_app.config) if bound else MAX_JSON_BYTES
 
 
 def check_request() -> None:

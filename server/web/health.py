@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint
+from flask import current_app
 from flask import jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
+from geo import holidays as calendar
 from server.auth import request as auth
+from server.platform import clock
 from server.platform.db import get_db
 from server.platform.db import get_session
 from server.platform.embedded import EmbeddedError
@@ -27,9 +30,10 @@ def healthz():
     """Answer 200 with what the caller may know, or 503 with the reason when the database
     is down.
 
-    Anyone (a load balancer): the status, the area counts and Redis. Signed-in users: also
-    the event log's last sequence (the pages start their catch-up from it) and each feed's
-    freshness. Admins: also PostGIS, the database kind, each feed's URL and last error.
+    Anyone (a load balancer): the status, the area and quake counts, demo mode and Redis.
+    Signed-in users: also the event log's last sequence (the pages start their catch-up from
+    it), each feed's freshness and where the holidays come from. Admins: also PostGIS, the
+    database kind, each feed's URL and last error.
     """
     principal = auth.current_principal()
     staff = principal.kind == "user"
@@ -41,17 +45,26 @@ def healthz():
         seq = event_queries.last_seq(session) if staff else None
         feeds = {f.name: _feed(f, admin) for f in feed_queries.all_states(session)} \
             if staff else None
+        quakes = health_queries.quake_counts(session)
     except (SQLAlchemyError, EmbeddedError) as exc:
         log.warning("healthz: database unreachable: %s", str(exc).splitlines()[0])
         return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503
     if version is None:
         return jsonify({"status": "unavailable", "reason": "PostGIS extension missing"}), 503
-    body = {"status": "ok", "areas": counts, "redis": status.STATE["redis"]}
+    body = {"status": "ok", "areas": counts, "quakes": quakes,
+            "demo": bool(current_app.config["DEMO"]), "redis": status.STATE["redis"]}
     if staff:
-        body.update(event_seq=seq, feeds=feeds)
+        body.update(event_seq=seq, feeds=feeds, holidays=_holidays())
     if admin:
         body.update(postgis=version, database="embedded" if get_db().is_embedded else "external")
     return jsonify(body)
+
+
+def _holidays() -> dict:
+    """Where this year's and next year's holidays come from; a warning when only estimated."""
+    today = clock.now().date()
+    years = {str(y): calendar.coverage(y) for y in (today.year, today.year + 1)}
+    return {"years": years, "warnings": calendar.warnings(today)}
 
 
 def _iso(moment):

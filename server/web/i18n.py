@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import g
 from flask import request
 
+from server.web.i18n_field import FIELD_TEXT
+
 LANGUAGES = ("id", "en")
 
 TEXT: dict[str, dict[str, str]] = {
@@ -116,7 +118,26 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Revisi gempa M{mag} {place}",
         "en": "Quake revised M{mag} {place}",
     },
+    "first_run_hint": {
+        "id": "Belum ada administrator. Di server, buat yang pertama (kata sandi dibuat dan "
+              "ditampilkan sekali):",
+        "en": "There is no administrator yet. On the server, create the first one (it prints "
+              "a generated password):",
+    },
+    "first_run_demo": {"id": "Untuk mencoba dengan data rekaman, tanpa internet:",
+                       "en": "To try it on recorded data, without internet:"},
+    "demo_badge_title": {
+        "id": "Mode demo: umpan BMKG rekaman diputar ulang seolah terjadi sekarang",
+        "en": "Demo mode: recorded BMKG feeds replayed as if happening now",
+    },
     "ui_ev_incident": {"id": "Insiden: {title}", "en": "Incident: {title}"},
+    "ui_ev_incident_updated": {"id": "Insiden diperluas: {title}",
+                               "en": "Incident extended: {title}"},
+    "ui_ev_incident_closed": {"id": "Insiden ditutup: {title}", "en": "Incident closed: {title}"},
+    "ui_ev_incident_reopened": {"id": "Insiden dibuka lagi: {title}",
+                                "en": "Incident reopened: {title}"},
+    "ui_ev_area_closed": {"id": "Wilayah selesai ditangani: {area}",
+                          "en": "Area stood down: {area}"},
     "ui_ev_dispatch": {"id": "{who}: {state} — {area}", "en": "{who}: {state} — {area}"},
     "ui_ev_unstaffed": {
         "id": "{area} belum terpenuhi ({acknowledged}/{needed})",
@@ -264,6 +285,7 @@ TEXT: dict[str, dict[str, str]] = {
     "avail_on_duty": {"id": "siaga", "en": "on duty"},
     "avail_off_duty": {"id": "tidak bertugas", "en": "off duty"},
     "avail_busy": {"id": "sedang bertugas", "en": "busy"},
+    **FIELD_TEXT,
 }
 
 

@@ -55,7 +55,8 @@ FEATURE = obj(("type", "geometry", "properties"), type={"type": "string", "enum"
 FEATURES = obj(("type", "features"), type={"type": "string", "enum": ["FeatureCollection"]},
                features=arr(ref("Feature")))
 INCIDENT = obj(("id", "hazard", "severity", "title", "status"), id=INT, hazard=STR,
-               severity=STR, title=STR, status=STR, quake_id=N_INT, created_at=N_STR)
+               severity=STR, title=STR, status=STR, quake_id=N_INT, created_at=N_STR,
+               closed_at=N_STR, closed_by=N_STR, close_note=N_STR, last_activity_at=N_STR)
 DISPATCH = obj(("id", "incident_id", "area", "state", "responder_id"), id=INT,
                incident_id=INT, area=STR, state=STR, responder_id=INT, distance_km=N_NUM,
                notified_at=STR, ack_deadline=STR, state_at=STR, reason=N_STR)

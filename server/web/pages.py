@@ -34,9 +34,20 @@ def index():
     return render_template("pages/index.html", principal=principal)
 
 
+def _login_page(error: str | None):
+    return render_template("auth/login.html", first_run=_first_run(), error=error)
+
+
+def _first_run() -> bool:
+    """No administrator yet: the login page says how to create the first one."""
+    from server.queries import auth as auth_queries
+
+    return not auth_queries.has_admin(get_session())
+
+
 @bp.get("/login")
 def login():
-    return render_template("auth/login.html", error=None)
+    return _login_page(None)
 
 
 @bp.post("/login")
@@ -47,10 +58,9 @@ def login_post():
     try:
         result = logins.login(get_session(), username, password, kind="session")
     except logins.Throttled as exc:
-        page = render_template("auth/login.html", error=t("login_throttled"))
-        return page, 429, {"Retry-After": str(exc.retry_after)}
+        return _login_page(t("login_throttled")), 429, {"Retry-After": str(exc.retry_after)}
     except ApiError:
-        return render_template("auth/login.html", error=t("login_failed")), 401
+        return _login_page(t("login_failed")), 401
     auth.start_browser_session(result.token, result.row.expires_at)  # fresh, with its CSRF
     return redirect(HOME_BY_ROLE.get(result.user.role, "/"))
 
@@ -69,7 +79,7 @@ def wall_login():
     """A wall screen opens this URL once; the code becomes a long-lived wall session."""
     redeemed = accounts.redeem_wall_code(get_session(), request.args.get("code", ""))
     if redeemed is None:
-        return render_template("auth/login.html", error=t("wall_code_invalid")), 403
+        return _login_page(t("wall_code_invalid")), 403
     token, row = redeemed
     auth.start_browser_session(token, row.expires_at)
     return redirect("/wall")
@@ -90,7 +100,7 @@ def _page(template: str, roles: tuple[str, ...]):
     if not principal.authenticated:
         return redirect(url_for("pages.login"))
     if principal.role not in roles:
-        return render_template("auth/login.html", error=t("forbidden")), 403
+        return _login_page(t("forbidden")), 403
     config = current_app.config
     return render_template(
         template,
@@ -99,6 +109,9 @@ def _page(template: str, roles: tuple[str, ...]):
         focus_seconds=int(config["WALL_FOCUS_SECONDS"]),
         tile_url=config.get("TILE_URL"),
         categories=config["COMPLAINT_CATEGORIES"],
+        demo=config["DEMO"],
+        needs=config["REPORT_NEEDS"],
+        photo_max=config["REPORT_PHOTO_MAX_BYTES"],
     )
 
 

@@ -4,7 +4,7 @@
   'use strict';
   const K = (window.Kendali = window.Kendali || {});
 
-  const TICKER_TYPES = /^(quake|incident|dispatch|area|feed|complaint)\./;
+  const TICKER_TYPES = /^(quake|incident|dispatch|area|feed|complaint|report)\./;
 
   function mag(p) {
     return typeof p.magnitude === 'number' ? p.magnitude.toFixed(1) : '?';
@@ -22,16 +22,19 @@
     const [family, verb] = msg.type.split('.');
     switch (family) {
       case 'quake':
+        if (p.fresh === false) return null; // a backfill of the past: silent
         return K.t(verb === 'created' ? 'ui_ev_quake_created' : 'ui_ev_quake_updated', {
           mag: mag(p), place: p.region_text || '', mmi: K.roman(p.max_mmi),
         }) + (p.tsunami ? ' — ' + K.t('ui_tsunami_potential') : '');
       case 'incident':
-        return K.t('ui_ev_incident', { title: p.title || '' });
+        return K.tOr('ui_ev_incident_' + verb, null, { title: p.title || '' }) ||
+          K.t('ui_ev_incident', { title: p.title || '' });
       case 'dispatch':
         return K.t('ui_ev_dispatch', {
           who: who(p), state: K.tOr('state_' + verb, verb), area: p.area_name || area(p.area),
         });
       case 'area':
+        if (verb === 'closed') return K.t('ui_ev_area_closed', { area: p.name || area(p.area) });
         return K.t('ui_ev_unstaffed', { area: p.name || area(p.area),
           acknowledged: p.acknowledged, needed: p.needed });
       case 'feed':
@@ -47,6 +50,8 @@
         return K.t('ui_ev_complaint_updated', { id: p.id,
           status: K.tOr('status_' + p.status, p.status || '') });
       }
+      case 'report':
+        return K.t('ui_ev_report', { who: who(p), area: p.area_name || area(p.area) });
       default:
         return null;
     }

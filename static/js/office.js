@@ -454,7 +454,8 @@
           text: ((x.responder && x.responder.name) || '#' + x.responder_id) + ' · ' +
             K.tOr('state_' + x.state, x.state),
         }))));
-      })));
+      })),
+      K.reportsBlock(i.id, zone));
   }
 
   const loadIncidentsSoon = K.debounce(loadIncidents, 800);
@@ -514,6 +515,8 @@
   live.on(K.family(K.ev.INCIDENT_CREATED), loadIncidentsSoon);
   live.on(K.family(K.ev.DISPATCH_PREFIX), loadIncidentsSoon);
   live.on(K.ev.AREA_UNSTAFFED, loadIncidentsSoon);
+  live.on(K.ev.AREA_CLOSED, loadIncidentsSoon);
+  live.on(K.ev.REPORT_CREATED, loadIncidentsSoon);
   live.on(K.ev.RESPONDER_MOVED, () => responders.refreshSoon());
   live.on('reset', () => {
     loadList();

@@ -55,15 +55,17 @@
   }
   K.ApiError = ApiError;
 
-  /** fetch JSON; non-GET requests carry the session's CSRF token. Throws ApiError or a
-   * TypeError (network down). */
+  /** fetch JSON; non-GET requests carry the session's CSRF token; `form` (FormData) is sent
+   * as multipart/form-data. Throws ApiError or a TypeError (network down). */
   K.api = async function (url, options) {
     const opts = options || {};
     const method = opts.method || 'GET';
     const headers = { Accept: 'application/json' };
     if (method !== 'GET') headers['X-CSRF-Token'] = K.csrf();
     let body;
-    if (opts.body !== undefined) {
+    if (opts.form !== undefined) {
+      body = opts.form; // the browser sets the multipart boundary itself
+    } else if (opts.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(opts.body);
     }

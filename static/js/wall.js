@@ -206,6 +206,8 @@
    * smaller one (an aftershock, or the rest of a feed's list) does not take its place. */
   function quakeEvent(msg) {
     const p = msg.payload || {};
+    // The past a feed re-lists (a backfill) is stored and listed, never focused or sounded.
+    if (p.fresh === false) return;
     const current = state.quake && state.quake.properties;
     const same = current && current.id === p.id;
     if (current && !same && state.focusTimer !== null &&
@@ -538,6 +540,7 @@
   live.on(K.family(K.ev.INCIDENT_CREATED), loadIncidentsSoon);
   live.on(K.family(K.ev.DISPATCH_PREFIX), dispatchEvent);
   live.on(K.ev.AREA_UNSTAFFED, unstaffedEvent);
+  live.on(K.ev.AREA_CLOSED, loadIncidentsSoon);
   live.on(K.family(K.ev.FEED_STALE), feedEvent);
   live.on(K.ev.RESPONDER_MOVED, () => responders.refreshSoon());
   live.on('reset', () => reloadAll());

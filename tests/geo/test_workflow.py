@@ -178,3 +178,29 @@ def test_plan_transition_starts_the_follow_up_clock_at_verification():
 def test_builtin_holidays_are_plausible():
     assert date(2026, 8, 17) in NATIONAL_HOLIDAYS and date(2025, 12, 25) in NATIONAL_HOLIDAYS
     assert all(d.year in (2025, 2026) for d in NATIONAL_HOLIDAYS)
+
+
+def test_a_deadline_across_new_year_2027_skips_new_years_day():
+    """2027 has no decree in Kendali yet: the holidays package's estimates fill in, so the
+    first working days of January are counted without 1 January."""
+    from geo import holidays as calendar
+
+    days = calendar.national_holidays([2026, 2027])
+    assert date(2027, 1, 1) in days and date(2026, 12, 25) in days
+    levels = ServiceLevels(3, 5, days)
+    # Thursday 31 December 2026, 10:00 WIB: Friday 1 January is New Year's Day, Tuesday
+    # 5 January Isra' Mi'raj (estimated): the three working days are 4, 6 and 7 January.
+    due = levels.verify_due(utc(2026, 12, 31, 3, 0))
+    assert due == utc(2027, 1, 7, 17, 0)
+    without = ServiceLevels(3, 5, frozenset(d for d in days if d != date(2027, 1, 1)))
+    assert without.verify_due(utc(2026, 12, 31, 3, 0)) < due
+
+
+def test_years_without_a_decree_are_flagged_as_estimates():
+    from geo import holidays as calendar
+
+    assert calendar.coverage(2026) == "decree" and calendar.coverage(2027) == "estimate"
+    assert calendar.warnings(date(2026, 12, 3)) == [
+        "holidays of 2027 are estimates (the holidays package): add the SKB 3 Menteri decree "
+        "of 2027 through KENDALI_HOLIDAYS_FILE once it is published"]
+    assert len(calendar.warnings(date(2027, 6, 1))) == 2

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from geo.bmkg import parse_feed
 from tests.conftest import SHARED
+from tests.helpers import FLORES_NOW
+from tests.helpers import app_at
 from tests.helpers import bearer
 from tests.helpers import token_for
 from tests.server.complaints_support import BANDUNG
@@ -98,7 +100,7 @@ def seeded_fixture(app, engine) -> Seeded:
             "TRUNCATE quakes, complaints, complaint_timeline, complaint_counts, "
             "complaint_count_deltas, responders, incidents, dispatches, "
             "notification_deliveries, responder_positions CASCADE"))
-    _ingest(app, FLORES_FEED)
+    _ingest(app_at(app.config["DATABASE_URL"], FLORES_NOW), FLORES_FEED)
     (flores,) = rows(engine, "SELECT id FROM quakes WHERE magnitude = 7.4 AND origin_time "
                              "BETWEEN '2021-12-14 03:20Z' AND '2021-12-14 03:21Z'")[0]
     ids = {}

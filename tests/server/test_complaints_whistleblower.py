@@ -26,12 +26,12 @@ from tests.conftest import start_server
 from tests.conftest import stop_server
 from tests.helpers import bearer
 from tests.helpers import token_for
+from tests.helpers import wait_for
 from tests.server.complaints_support import *  # noqa: F403 - the fixtures
 from tests.server.complaints_support import PALU
 from tests.server.complaints_support import complaint
 from tests.server.complaints_support import rows
 from tests.server.test_live_auth import Listener
-from tests.server.test_live_auth import wait_for
 
 pytestmark = pytest.mark.usefixtures("clean_complaints")
 

@@ -5,8 +5,6 @@ import hashlib
 import hmac
 import json
 import threading
-from datetime import UTC
-from datetime import datetime
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
@@ -14,78 +12,16 @@ from http.server import ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
-from server.jobs import scheduler
 from tests.conftest import make_app
-
-# A square around Kota Palu (72.71), inside Sulawesi Tengah.
-PALU = {"type": "Polygon", "coordinates": [[[119.85, -0.92], [119.89, -0.92], [119.89, -0.88],
-                                            [119.85, -0.88], [119.85, -0.92]]]}
-
-
-class Clock:
-    def __init__(self):
-        self.now = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def dapp(database_url, engine, clock):
-    with engine.begin() as conn:
-        conn.execute(sa.text("TRUNCATE responders, incidents, dispatches, "
-                             "notification_deliveries, responder_positions CASCADE"))
-    return make_app(database_url, CLOCK=clock)
-
-
-def q(engine, sql, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
-
-
-def responder(app, kind, name, lat, lon, **extra):
-    from server.extensions import db
-    from server.services import responders
-
-    with app.app_context():
-        session = db.session()
-        row = responders.create(session, "test", {"type": kind, "name": name,
-                                                  "base": {"lat": lat, "lon": lon}, **extra})
-        rid = row.id
-        session.close()
-    return rid
-
-
-def incident(app, polygon=PALU, severity="moderate"):
-    from server.auth.scope import Principal
-    from server.extensions import db
-    from server.services import incidents
-
-    with app.app_context():
-        session = db.session()
-        row = incidents.create_manual(session, Principal(kind="user", role="operator",
-                                                         username="op"),
-                                      "flood", severity, "Banjir uji", polygon)
-        iid = row.id
-        session.close()
-    return iid
-
-
-def states(engine, iid):
-    return {(r, s) for r, s in q(engine, "SELECT responder_id, state FROM dispatches "
-                                         "WHERE incident_id = :i", i=iid)}
-
-
-def run_jobs(app):
-    return scheduler.run_once(app)
+from tests.server.dispatch_support import PALU
+from tests.server.dispatch_support import clock  # noqa: F401 - fixture
+from tests.server.dispatch_support import dapp  # noqa: F401 - fixture
+from tests.server.dispatch_support import incident
+from tests.server.dispatch_support import q
+from tests.server.dispatch_support import responder
+from tests.server.dispatch_support import run_jobs
+from tests.server.dispatch_support import states
+from tests.server.dispatch_support import token as _token
 
 
 def test_two_per_area_preferring_one_tagana_and_one_tksk(dapp, engine):
@@ -233,11 +169,6 @@ def test_a_failing_webhook_does_not_stop_other_notifications(database_url, engin
     finally:
         gateway.server.shutdown()
         gateway.server.server_close()
-
-
-def _token(client, name, pw):
-    res = client.post("/api/v1/auth/token", json={"username": name, "password": pw})
-    return {"Authorization": f"Bearer {res.json['token']}"}
 
 
 def test_tablet_acks_are_idempotent_and_late_acks_are_refused(dapp, engine, clock, accounts):

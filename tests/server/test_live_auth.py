@@ -10,9 +10,11 @@ import pytest
 import requests
 import socketio
 
+from tests.helpers import InOrderClient
 from tests.helpers import add_events
 from tests.helpers import bearer
 from tests.helpers import token_for
+from tests.helpers import wait_for
 
 KENDALI = str(Path(sys.executable).parent / "kendali")
 
@@ -21,7 +23,7 @@ class Listener:
     """A real Socket.IO client on /live that records the events it receives."""
 
     def __init__(self, base: str, token: str | None = None):
-        self.client = socketio.Client(reconnection=False)
+        self.client = InOrderClient(reconnection=False)
         self.events: list[dict] = []
         self.disconnected = threading.Event()
         self.client.on("event", self.events.append, namespace="/live")
@@ -45,15 +47,6 @@ class Listener:
     def close(self):
         if self.client.connected:
             self.client.disconnect()
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def test_socket_refuses_missing_or_bad_credentials(live):

@@ -4,13 +4,13 @@ disconnection during a concurrent burst."""
 import threading
 import time
 
-import socketio
 from sqlalchemy.orm import Session
 
 from server.queries import events as event_queries
+from tests.helpers import InOrderClient
 from tests.helpers import add_events
 from tests.helpers import token_for
-from tests.server.test_live_auth import wait_for
+from tests.helpers import wait_for
 
 
 class Stream:
@@ -27,7 +27,7 @@ class Stream:
 
     def connect(self):
         self.order = []
-        self.client = socketio.Client(reconnection=False)
+        self.client = InOrderClient(reconnection=False)
         self.client.on("connect", lambda: self.order.append("connect"), namespace="/live")
         self.client.on("event", self._event, namespace="/live")
         self.client.on("synced", self._synced, namespace="/live")

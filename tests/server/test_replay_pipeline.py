@@ -11,8 +11,8 @@ from tests.conftest import start_server
 from tests.conftest import stop_server
 from tests.helpers import bearer
 from tests.helpers import token_for
+from tests.helpers import wait_for
 from tests.server.test_live_auth import Listener
-from tests.server.test_live_auth import wait_for
 from tools.replay import ReplayServer
 
 BMKG = SHARED / "data" / "bmkg"

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from flask import current_app
 
-from geo.workflow import NATIONAL_HOLIDAYS
+from geo import holidays as calendar
 from geo.workflow import ServiceLevels
 from geo.workflow import parse_holidays
+from server.platform import clock
 
 
 class HolidayConfigError(RuntimeError):
@@ -50,7 +51,9 @@ def service_levels() -> ServiceLevels:
     if path:
         holidays |= _file_holidays(path)
     if key[5]:
-        holidays |= NATIONAL_HOLIDAYS
+        # The decrees we carry, estimates for other years: deadlines of complaints received
+        # from 2020 to two years ahead never silently ignore the national holidays.
+        holidays |= calendar.national_holidays(range(2020, clock.now().year + 3))
     levels = ServiceLevels(key[0], key[1], frozenset(holidays))
     current_app.extensions["kendali_service_levels"] = (key, levels)
     return levels

@@ -22,6 +22,7 @@ branch_labels = None
 depends_on = None
 
 TS = sa.DateTime(timezone=True)
+OPEN = "state IN ('notified', 'acknowledged', 'en_route', 'on_site')"
 
 
 def upgrade() -> None:
@@ -51,11 +52,24 @@ def upgrade() -> None:
     op.add_column("incident_areas", sa.Column("unstaffed_reason", sa.Text))
     op.add_column("dispatches", sa.Column("prior_availability", sa.String(16)))
     op.create_index("dispatches_open_by_incident", "dispatches", ["incident_id"],
-                    postgresql_where=sa.text(
-                        "state IN ('notified', 'acknowledged', 'en_route', 'on_site')"))
+                    postgresql_where=sa.text(OPEN))
+    # "Call him again": a responder whose dispatch to an area ended (timed out, declined) may
+    # be notified for it again, as a new dispatch; only one may be live at a time.
+    op.drop_constraint("uq_dispatch_once_per_area", "dispatches", type_="unique")
+    op.create_index("uq_dispatch_live_per_area", "dispatches",
+                    ["incident_id", "area_code", "responder_id"], unique=True,
+                    postgresql_where=sa.text(OPEN))
 
 
 def downgrade() -> None:
+    op.drop_index("uq_dispatch_live_per_area", "dispatches")
+    op.execute("""
+        DELETE FROM dispatches d USING dispatches e
+         WHERE d.incident_id = e.incident_id AND d.area_code = e.area_code
+           AND d.responder_id = e.responder_id AND d.id < e.id
+    """)
+    op.create_unique_constraint("uq_dispatch_once_per_area", "dispatches",
+                                ["incident_id", "area_code", "responder_id"])
     op.drop_index("dispatches_open_by_incident", "dispatches")
     op.drop_column("dispatches", "prior_availability")
     for name in ("unstaffed_reason", "close_note", "closed_by", "closed_at"):
