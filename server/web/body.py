@@ -27,11 +27,12 @@ MAX_JSON_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32
 #: Room for the multipart framing and the report JSON beside a field report's photo.
 REPORT_OVERHEAD = 256 * 1024
-#: Endpoints whose bodies may be larger than MAX_JSON_BYTES: their bound, from the settings.
+#: Endpoints whose bodies may be larger than MAX_JSON_BYTES: their bound, from the settings,
+#: and the field a body over it is blamed on (None: the body).
 LARGE_BODIES = {
-    "api_complaints.submit_batch": lambda config: config["COMPLAINT_BATCH_MAX_BYTES"],
-    "api_reports.create_report": lambda config: config["REPORT_PHOTO_MAX_BYTES"]
-    + REPORT_OVERHEAD,
+    "api_complaints.submit_batch": (lambda config: config["COMPLAINT_BATCH_MAX_BYTES"], None),
+    "api_reports.create_report": (
+        lambda config: config["REPORT_PHOTO_MAX_BYTES"] + REPORT_OVERHEAD, "photo"),
 }
 
 _STRING = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')  # "unrolled": no per-char alternation
@@ -87,10 +88,10 @@ class BoundedJSONProvider(DefaultJSONProvider):
             raise ValueError(exc.message) from None
 
 
-def body_limit() -> int:
-    """Bytes the current endpoint accepts."""
-    bound = LARGE_BODIES.get(request.endpoint or "")
-    return bound(current_app.config) if bound else MAX_JSON_BYTES
+def body_limit() -> tuple[int, str | None]:
+    """Bytes the current endpoint accepts, and the field a larger body is blamed on."""
+    bound, field = LARGE_BODIES.get(request.endpoint or "", (None, None))
+    return (bound(current_app.config) if bound else MAX_JSON_BYTES), field
 
 
 def check_request() -> None:
@@ -102,11 +103,12 @@ def check_request() -> None:
     """
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    limit = body_limit()
+    limit, field = body_limit()
     request.max_content_length = limit  # a body without Content-Length stops there too
     if request.content_length and request.content_length > limit:
         size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
-        raise ApiError(f"request body too large (limit {size})", status=413)
+        fields = {field: f"larger than {size} with the rest of the body"} if field else None
+        raise ApiError(f"request body too large (limit {size})", fields, status=413)
     # NDJSON is read line by line instead (a broken line fails alone), each through loads().
     if request.is_json and request.get_data(cache=True):
         try:
