@@ -73,7 +73,16 @@ _FELT_SEPARATOR = re.compile(r"[,;](?![^()]*\))")
 
 
 class FeedParseError(ValueError):
-    """The payload is not a BMKG feed: empty, an HTML error page, broken JSON, unknown shape."""
+    """The payload is not a BMKG feed: empty, an HTML error page, broken JSON, unknown shape.
+
+    ``summary`` says what is wrong without repeating anything of the payload (what a feed's
+    status may show); the message adds ``detail`` (a snippet, keys, the parser's words).
+    """
+
+    def __init__(self, summary: str, detail: str | None = None) -> None:
+        """``summary``: the kind of problem; ``detail``: what was found (payload text)."""
+        super().__init__(f"{summary}: {detail}" if detail else summary)
+        self.summary = summary
 
 
 class RecordError(ValueError):
@@ -181,22 +190,22 @@ def _load(payload: bytes | str) -> Any:
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise FeedParseError(f"neither XML nor valid JSON: {exc}") from None
+        raise FeedParseError("neither XML nor valid JSON", str(exc)) from None
 
 
 def _load_xml(text: str) -> ET.Element:
     head = text[:200].lower()
     if "<html" in head or "<!doctype html" in head:
-        raise FeedParseError("an HTML page, not a feed: " + " ".join(text[:120].split()))
+        raise FeedParseError("an HTML page, not a feed", " ".join(text[:120].split()))
     # BMKG's XML never declares a DTD; refusing one keeps entity tricks out of the parser.
     if "<!doctype" in text.lower() or "<!entity" in text.lower():
         raise FeedParseError("XML with a document type declaration is refused")
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
-        raise FeedParseError(f"invalid XML: {exc}") from None
+        raise FeedParseError("invalid XML", str(exc)) from None
     if root.tag != "Infogempa":
-        raise FeedParseError(f"XML root <{root.tag}> is not <Infogempa>")
+        raise FeedParseError("XML root is not <Infogempa>", f"<{root.tag}>")
     return root
 
 
@@ -241,7 +250,7 @@ def _classify_object(doc: dict[str, Any], hint: str | None) -> tuple[str, list[A
         return source, doc["features"], reader
     if "Tanggal" in doc or "DateTime" in doc:  # one bare gempa object
         return _tews_source([doc], hint, single=True), [doc], _read_tews
-    raise FeedParseError(f"unknown JSON object with keys {sorted(doc)[:8]}")
+    raise FeedParseError("unknown JSON object", f"keys {sorted(doc)[:8]}")
 
 
 def _classify_list(doc: list[Any], hint: str | None) -> tuple[str, list[Any], Reader]:

@@ -12,11 +12,16 @@ from flask import Flask
 from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from server.auth.request import CredentialSessionInterface
 from server.extensions import limiter
 from server.extensions import socketio
+from server.platform import origins
 from server.platform.db import Database
 from server.platform.settings import PROJECT_ROOT
 from server.platform.settings import load_config
+from server.web import body
+from server.web.body import BoundedJSONProvider
+from server.web.headers import SocketHeaders
 
 
 def _secret_key(app: Flask) -> str:
@@ -52,6 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
+    # Requests naming another Host answer 400 before a view could echo it into a link.
+    app.config["TRUSTED_HOSTS"] = origins.trusted_hosts(app.config)
+    app.session_interface = CredentialSessionInterface()  # the cookie ends with its session
+    app.json = BoundedJSONProvider(app)  # every request body parse: bounded nesting
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     logging.basicConfig(
@@ -59,18 +68,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     # Alembic logs each of its plugins at INFO whenever it is imported: noise on every command.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    if app.config["PROXY_HOPS"]:
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
     Database(app)
+    # Before the limiter's own hook: its login key reads the body, which must be checked first.
+    app.before_request(body.check_request)
     limiter.init_app(app)
+    # Pages of the server's own origin and of KENDALI_ALLOWED_ORIGINS only (a browser sends the
+    # session cookie with any page's socket); clients without an Origin carry a token.
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL"),
-        cors_allowed_origins=[],
+        cors_allowed_origins=lambda origin, environ: origins.origin_allowed(app.config, origin,
+                                                                            environ),
     )
+    app.wsgi_app = SocketHeaders(app.wsgi_app)
+    if app.config["PROXY_HOPS"]:  # outermost: Socket.IO's Origin check sees the proxied Host
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _register(app)
     return app
 

@@ -123,6 +123,8 @@ def make_app(url: str, **overrides):
         "TESTING": True,
         "FEED_POLLING": False,
         "BOUNDARIES_DIR": str(BOUNDARIES),
+        # The whole suite reaches one app from one address: tests of the limit set their own.
+        "ANONYMOUS_RATE_LIMIT": "100000 per minute",
     }
     config.update(overrides)
     return create_app(config)
@@ -176,6 +178,7 @@ def start_server(database_url: str, **env_extra) -> LiveServer:
         KENDALI_FEED_POLLING="0",
         KENDALI_SCHEDULER="0",  # tests that need the leader-elected jobs turn them on
         KENDALI_LOG_LEVEL="WARNING",
+        KENDALI_ANONYMOUS_RATE_LIMIT="100000 per minute",
     )
     env.update(env_extra)
     kendali = str(Path(sys.executable).parent / "kendali")

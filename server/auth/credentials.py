@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
+
+from server.auth.scope import CHANNELS
 
 USER_TOKEN_PREFIX = "kdt_"
 CHANNEL_KEY_PREFIX = "kdl_"
@@ -40,6 +43,23 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def bearer_credential(header: str | None) -> str | None:
+    """The credential of an ``Authorization: Bearer …`` header, as authentication reads it:
+    the scheme in any case, surrounding whitespace stripped (rate limits key on this too)."""
+    if header and header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return None
+
+
+_KEY_PREFIX = re.compile(rf"^({CHANNEL_KEY_PREFIX}(?:{'|'.join(CHANNELS)})_[0-9a-f]{{8}})_")
+
+
+def channel_key_prefix(credential: str) -> str | None:
+    """The public prefix of a channel key (``kdl_<channel>_<8 hex>``), or None."""
+    found = _KEY_PREFIX.match(credential)
+    return found.group(1) if found else None
 
 
 def new_user_token() -> tuple[str, str, str]:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 from functools import wraps
 
 from flask import g
 from flask import request
 from flask import session as cookie_session
+from flask.sessions import SecureCookieSessionInterface
 
 from server.auth.credentials import CHANNEL_KEY_PREFIX
+from server.auth.credentials import bearer_credential
 from server.auth.credentials import sha256
 from server.auth.scope import ANONYMOUS
 from server.auth.scope import Forbidden
@@ -33,10 +37,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip() or None
-    return None
+    return bearer_credential(request.headers.get("Authorization"))
 
 
 #: How stale a token's ``last_seen_at`` may get before a request records its use again.
@@ -63,6 +64,7 @@ def principal_for_token(token: str, kinds=("api", "wall", "session")) -> Princip
         responder_id=user.responder_id,
         token_id=tok.id,
         via="session" if tok.kind in ("session", "wall") else "bearer",
+        expires_at=tok.expires_at,
     )
 
 
@@ -122,6 +124,29 @@ def require(*roles: str) -> Callable:
         return inner
 
     return wrap
+
+
+# -- the browser session cookie ------------------------------------------------------------
+class CredentialSessionInterface(SecureCookieSessionInterface):
+    """The signed cookie expires with the session it carries: a wall's after a year, an
+    operator's after ``KENDALI_TOKEN_TTL_HOURS`` (Flask would give every role the longest
+    lifetime, ``PERMANENT_SESSION_LIFETIME``, which stays the bound on the signature)."""
+
+    def get_expiration_time(self, app, session):
+        """The stored end of the session (``ends``, epoch seconds), else Flask's rule."""
+        ends = session.get("ends")
+        if session.permanent and isinstance(ends, int | float):
+            return datetime.fromtimestamp(ends, UTC)
+        return super().get_expiration_time(app, session)
+
+
+def start_browser_session(token: str, expires_at: datetime) -> None:
+    """A fresh cookie session (and CSRF token) carrying ``token`` until ``expires_at``."""
+    cookie_session.clear()
+    cookie_session.permanent = True
+    cookie_session["sid"] = token
+    cookie_session["ends"] = int(expires_at.timestamp())
+    csrf_token()
 
 
 # -- CSRF -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ never 403, so existence is not revealed. Room names only ever come from the buil
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import false
@@ -44,6 +45,7 @@ class Principal:
     key_id: int | None = None
     token_id: int | None = None
     via: str | None = None  # "bearer" or "session"
+    expires_at: datetime | None = None  # the credential's end (tokens, sessions)
 
     @property
     def authenticated(self) -> bool:

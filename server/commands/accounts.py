@@ -133,9 +133,9 @@ def wall_code(name) -> None:
             code, user = accounts.create_wall_code(session, actor(), name)
         except ApiError as exc:
             _fail(exc)
-    host = current_app.config["HOST"]
-    port = current_app.config["PORT"]
-    hours = current_app.config["WALL_CODE_HOURS"]
+    config = current_app.config
+    base = config["PUBLIC_URL"] or f"http://{config['HOST']}:{config['PORT']}"
+    hours = config["WALL_CODE_HOURS"]
     click.echo(f"wall account: {user.username}")
     click.echo(f"code: {code}  (valid {hours:g} h, once)")
-    click.echo(f"open on the wall screen: http://{host}:{port}/wall/login?code={code}")
+    click.echo(f"open on the wall screen: {base.rstrip('/')}/wall/login?code={code}")

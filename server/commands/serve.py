@@ -16,6 +16,7 @@ from server.extensions import socketio
 from server.jobs import loops
 from server.platform import clock
 from server.platform import migrate
+from server.platform import origins
 from server.platform import runtime
 from server.platform.embedded import EmbeddedError
 from server.services import areas as area_svc
@@ -59,7 +60,10 @@ def serve(host, port, workers, no_prepare, demo) -> None:
         app.config.update(DEMO=True, WEBHOOK_URL=None)
     if not no_prepare:
         prepare(app)
-    host = host or app.config["HOST"]
+    if host and host != app.config["HOST"]:  # the address served is a trusted Host too
+        app.config["HOST"] = host
+        app.config["TRUSTED_HOSTS"] = origins.trusted_hosts(app.config)
+    host = app.config["HOST"]
     port = port or app.config["PORT"]
     _first_run_hints(app, host, port)
     if workers > 1:

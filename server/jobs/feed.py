@@ -97,7 +97,11 @@ class Poller:
         except (FetchError, FeedParseError) as exc:
             self.http.close()  # drop any half-read connection
             self.http = requests.Session()
-            return self._failure(session, st, name, str(exc), interval)
+            log.warning("feed %s: %s", name, exc)
+            # The feed's status and the feed.stale event show what went wrong, never what the
+            # server sent (a payload's snippet, keys or tags): FeedParseError.summary.
+            reason = exc.summary if isinstance(exc, FeedParseError) else str(exc)
+            return self._failure(session, st, name, reason, interval)
         self._success(session, st, name)
         self.failures[name] = 0
         return interval
@@ -134,7 +138,6 @@ class Poller:
     def _failure(self, session, st, name: str, reason: str, interval: float) -> float:
         session.rollback()  # nothing half-parsed is stored
         st = q.state(session, name, self.url(name))
-        log.warning("feed %s: %s", name, reason)
         now = clock.now()
         st.last_attempt_at = now
         st.last_error = reason[:500]

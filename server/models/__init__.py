@@ -4,6 +4,7 @@ from server.models.areas import AreaPartRow
 from server.models.areas import AreaRow
 from server.models.auth import ApiKeyRow
 from server.models.auth import AuditRow
+from server.models.auth import LoginThrottleRow
 from server.models.auth import TokenRow
 from server.models.auth import UserRow
 from server.models.base import Base
@@ -49,6 +50,7 @@ __all__ = [
     "TokenRow",
     "ApiKeyRow",
     "AuditRow",
+    "LoginThrottleRow",
     "QuakeRow",
     "SightingRow",
     "ContourRow",

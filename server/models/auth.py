@@ -33,11 +33,21 @@ class UserRow(Base):
     region_code: Mapped[str | None] = mapped_column(String(16))
     responder_id: Mapped[int | None] = mapped_column(BigInteger)
     display_name: Mapped[str | None] = mapped_column(Text)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(TS)
     disabled_at: Mapped[datetime | None] = mapped_column(TS)
     last_login_at: Mapped[datetime | None] = mapped_column(TS)
     created_at: Mapped[datetime] = mapped_column(TS, server_default=func.now())
+
+
+class LoginThrottleRow(Base):
+    """Failed sign-ins for one name (HMAC of it, normalised) from one address."""
+
+    __tablename__ = "login_throttle"
+
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(TS)
+    blocked_until: Mapped[datetime | None] = mapped_column(TS)
 
 
 class TokenRow(Base):

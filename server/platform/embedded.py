@@ -4,7 +4,7 @@ Layout under ``<DATA_DIR>/pg``::
 
     data/          the cluster (owned by the user that runs postgres, mode 700)
     run/           its unix socket (no TCP listener unless a port is configured)
-    postgres.log   the server log
+    postgres.log   the server log (mode 600; failed statements are logged without their text)
     attach.lock    every process using the cluster holds a shared lock on it; the last one
                    to leave (it can take the lock exclusively) shuts the cluster down
 
@@ -140,10 +140,11 @@ class EmbeddedPostgres:
                 if self.port
                 else ("-c listen_addresses=''")
             )
-            opts = f"-k {self.run_dir} {listen} -c max_connections=300 -c fsync=on"
-            if not self.logfile.exists():
-                self.logfile.touch()
-            self._chown(self.logfile)
+            # A failed statement is logged without its text: psycopg2 sends values inline, so
+            # a failed INSERT INTO users or tokens would put a password hash in the log.
+            opts = (f"-k {self.run_dir} {listen} -c max_connections=300 -c fsync=on "
+                    "-c log_min_error_statement=panic")
+            self._private_log()
             log.info("starting the embedded PostgreSQL in %s", self.data)
             self._run(
                 str(find_bindir() / "pg_ctl"),
@@ -159,6 +160,12 @@ class EmbeddedPostgres:
                 "start",
             )
             return True
+
+    def _private_log(self) -> None:
+        """The server log, readable by its owner only (mode 600, also when it existed)."""
+        os.close(os.open(self.logfile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        os.chmod(self.logfile, 0o600)
+        self._chown(self.logfile)
 
     def stop(self) -> None:
         """Shut the cluster down cleanly (fast mode: running transactions are rolled back)."""

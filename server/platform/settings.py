@@ -56,6 +56,13 @@ def _log_level(value: str) -> str:
     return value.upper()
 
 
+def _origins(values: list[str]) -> list[str]:
+    for value in values:
+        if not re.fullmatch(r"https?://[^/\s?#]+", value):
+            raise ValueError(f"{value!r} is not an origin such as https://host[:port]")
+    return [value.lower() for value in values]
+
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -134,6 +141,23 @@ class Settings(BaseSettings):
     proxy_hops: int = _env("KENDALI_PROXY_HOPS", 0,
                            "Reverse proxies in front of Kendali whose X-Forwarded-* headers "
                            "are trusted.", ge=0, le=10)
+    public_url: str | None = _env(
+        "KENDALI_PUBLIC_URL", None,
+        "The address people and feed readers reach Kendali at (`https://kendali.example.go.id`)"
+        ": absolute links (Atom, CAP, OGC, `next`, wall-code URLs) and the server's own origin "
+        "come from it, never from the request's Host header.",
+        pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+    trusted_host_names: CommaList = _env(
+        "KENDALI_TRUSTED_HOSTS", [],
+        "Host names requests may carry (a leading dot: any subdomain); others answer 400. "
+        "Unset: any with `KENDALI_PUBLIC_URL` (links do not use the Host then), else only "
+        "`localhost`, the loopback addresses and `KENDALI_HOST`.")
+    allowed_origins: Annotated[list[str], NoDecode, BeforeValidator(_comma_list),
+                               AfterValidator(_origins)] = _env(
+        "KENDALI_ALLOWED_ORIGINS", [],
+        "Origins of other sites (`https://dashboard.example.go.id`) whose pages may open the "
+        "`/live` socket with a browser's credentials; the server's own origin always may, no "
+        "other.")
     session_cookie_secure: bool = _env(
         "KENDALI_COOKIE_SECURE", True,
         "Secure session cookies (browsers accept them on https and on http://localhost).")
@@ -286,14 +310,23 @@ class Settings(BaseSettings):
                                   "Lifetime of a wall screen's session.", gt=0)
     wall_code_hours: float = _env("KENDALI_WALL_CODE_HOURS", 24.0,
                                   "How long a one-time wall code stays valid.", gt=0)
-    login_max_failures: int = _env("KENDALI_LOGIN_MAX_FAILURES", 5,
-                                   "Failed logins before an account locks.", ge=1)
-    login_lock_minutes: float = _env("KENDALI_LOGIN_LOCK_MINUTES", 15.0,
-                                     "How long a locked account stays locked.", ge=0)
+    login_max_failures: int = _env(
+        "KENDALI_LOGIN_MAX_FAILURES", 5,
+        "Failed sign-ins in a row for one name from one address before that address waits a "
+        "minute (each further failure doubles the wait); other addresses are not affected.",
+        ge=1)
+    login_lock_minutes: float = _env(
+        "KENDALI_LOGIN_LOCK_MINUTES", 15.0,
+        "Longest wait (minutes) after repeated failed sign-ins for a name from an address.",
+        ge=0)
     login_rate_limit: RateLimit = _env("KENDALI_LOGIN_RATE_LIMIT", "10 per minute",
                                        "Login attempts per client address and username.")
     token_rate_limit: RateLimit = _env("KENDALI_TOKEN_RATE_LIMIT", "600 per minute",
                                        "Requests per bearer token or channel key.")
+    anonymous_rate_limit: RateLimit = _env(
+        "KENDALI_ANONYMOUS_RATE_LIMIT", "300 per minute",
+        "Requests per client address without credentials (area lookup, `/healthz`, sign-in), "
+        "all such endpoints together.")
     intake_rate_limit: RateLimit = _env(
         "KENDALI_INTAKE_RATE_LIMIT", "6000 per minute",
         "Complaint submissions per channel key (counted by the key's prefix).")

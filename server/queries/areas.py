@@ -102,6 +102,12 @@ def counts_by_level(session: Session) -> dict[str, int]:
     return {level: int(found.get(level, 0)) for level in LEVELS}
 
 
+def level_of(session: Session, code: str) -> str | None:
+    """The level of the loaded area ``code`` (``province``, ``regency``, ``district``), or None."""
+    return session.execute(text("SELECT level FROM areas WHERE code = :code"),
+                           {"code": code}).scalar()
+
+
 # -- loading --------------------------------------------------------------------------------
 
 _STAGE_DDL = f"""

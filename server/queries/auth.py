@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
@@ -12,13 +13,20 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from server.models import ApiKeyRow
+from server.models import LoginThrottleRow
 from server.models import TokenRow
 from server.models import UserRow
 
 
+def normalize_username(username: str) -> str:
+    """How usernames compare: case-insensitive, surrounding whitespace ignored (the login
+    rate limit keys on this too)."""
+    return username.strip().lower()
+
+
 def user_by_name(session: Session, username: str) -> UserRow | None:
     return session.scalars(
-        select(UserRow).where(func.lower(UserRow.username) == username.strip().lower())
+        select(UserRow).where(func.lower(UserRow.username) == normalize_username(username))
     ).first()
 
 
@@ -98,3 +106,44 @@ def list_keys(session: Session) -> list[ApiKeyRow]:
 def notify_revoked(session: Session, payload: str) -> None:
     """Tell every server process (LISTEN kendali_revoked) to drop sockets; sent on commit."""
     session.execute(text("SELECT pg_notify('kendali_revoked', :p)"), {"p": payload})
+
+
+# -- failed sign-ins, per name and address ---------------------------------------------------
+def blocked_until(session: Session, name_hash: str, address: str, now: datetime):
+    """When (name, address) may try again, or None when it may now."""
+    return session.scalar(
+        select(LoginThrottleRow.blocked_until).where(
+            LoginThrottleRow.name_hash == name_hash, LoginThrottleRow.address == address,
+            LoginThrottleRow.blocked_until > now))
+
+
+_FAILURE = text("""
+INSERT INTO login_throttle AS t (name_hash, address, failures, last_failed_at)
+VALUES (:name_hash, :address, 1, :now)
+ON CONFLICT (name_hash, address) DO UPDATE
+   SET failures = CASE WHEN t.last_failed_at < :forget THEN 1 ELSE t.failures + 1 END,
+       last_failed_at = :now
+RETURNING failures
+""")
+
+
+def add_failure(session: Session, name_hash: str, address: str, now: datetime,
+                forget_after: timedelta) -> int:
+    """Count a failed sign-in; return the consecutive failures (a quiet ``forget_after``
+    starts the count again). Rows quiet that long are removed on the way."""
+    session.execute(delete(LoginThrottleRow)
+                    .where(LoginThrottleRow.last_failed_at < now - forget_after))
+    return session.execute(_FAILURE, {"name_hash": name_hash, "address": address, "now": now,
+                                      "forget": now - forget_after}).scalar_one()
+
+
+def block(session: Session, name_hash: str, address: str, until: datetime) -> None:
+    session.execute(update(LoginThrottleRow)
+                    .where(LoginThrottleRow.name_hash == name_hash,
+                           LoginThrottleRow.address == address)
+                    .values(blocked_until=until))
+
+
+def clear_failures(session: Session, name_hash: str, address: str) -> None:
+    session.execute(delete(LoginThrottleRow).where(LoginThrottleRow.name_hash == name_hash,
+                                                   LoginThrottleRow.address == address))

@@ -90,7 +90,7 @@ def stream(session: Session, layer: Layer, scope, f: ExportFilter, geometry: str
         geo_columns = []
     lon, lat = layer.point
     stmt = layer.select(
-        scope, layer.fid.label("fid"), *(c.expr.label(c.name) for c in layer.columns),
+        scope, layer.fid.label("fid"), *layer.properties(scope),
         lon.label("_lon"), lat.label("_lat"), *geo_columns,
     )
     if f.complaints is not None:

@@ -34,6 +34,8 @@ from server.models import QuakeAreaRow
 from server.models import QuakeRow
 from server.models import ResponderRow
 from server.queries import quakes
+from server.queries.complaints.reads import link_detail
+from server.queries.complaints.reads import linked
 from server.queries.complaints.reads import scope_clause as complaint_scope
 
 WHISTLEBLOWER = "whistleblower"
@@ -47,6 +49,12 @@ class Column:
     name: str
     expr: ColumnElement
     type: str = "str"
+    #: The expression for a reader's scope, when it depends on it (links to other rows).
+    scoped: Callable[[object], ColumnElement] | None = None
+
+    def for_scope(self, scope) -> ColumnElement:
+        """The labelled expression as ``scope`` sees it."""
+        return (self.scoped(scope) if self.scoped else self.expr).label(self.name)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,10 @@ class Layer:
 
     def select(self, scope, *columns) -> Select:
         return self.joins(select(*columns)).where(self.scope(scope), *self.where)
+
+    def properties(self, scope) -> list[ColumnElement]:
+        """The property columns, labelled, as ``scope`` sees them."""
+        return [c.for_scope(scope) for c in self.columns]
 
 
 def _int_key(column) -> Callable[[str], list | None]:
@@ -323,9 +335,12 @@ COMPLAINTS = Layer(
         Column("placement", C.placement), Column("assigned_to", C.assigned_to),
         Column("overdue", C.overdue, "bool"), Column("verify_due", C.verify_due, "datetime"),
         Column("follow_up_due", C.follow_up_due, "datetime"),
-        Column("possible_duplicate_of", C.possible_duplicate_of, "int"),
-        Column("duplicate_reason", C.duplicate_reason),
-        Column("primary_id", C.primary_id, "int"),
+        # Links to complaints outside the reader's scope are not shown (not even the id).
+        Column("possible_duplicate_of", C.possible_duplicate_of, "int",
+               lambda sc: linked(sc, C.possible_duplicate_of)),
+        Column("duplicate_reason", C.duplicate_reason, "str",
+               lambda sc: link_detail(sc, C.duplicate_reason)),
+        Column("primary_id", C.primary_id, "int", lambda sc: linked(sc, C.primary_id)),
     ),
     joins=lambda s: s.select_from(C)
     .outerjoin(_CP, _CP.code == C.province_code)

@@ -62,17 +62,17 @@ def count(session: Session, layer: Layer, scope, f: ItemFilter) -> int:
     return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
-def _feature_columns(layer: Layer) -> list:
+def _feature_columns(layer: Layer, scope) -> list:
     return [
         layer.fid.label("fid"),
         func.ST_AsGeoJSON(layer.geom, GEOJSON_DIGITS).label("geometry"),
-        *(c.expr.label(c.name) for c in layer.columns),
+        *layer.properties(scope),
     ]
 
 
 def page(session: Session, layer: Layer, scope, f: ItemFilter, limit: int, offset: int) -> list:
     """One page of features (fid, GeoJSON geometry text, properties), in the layer's order."""
-    stmt = (layer.select(scope, *_feature_columns(layer)).where(*conditions(layer, f))
+    stmt = (layer.select(scope, *_feature_columns(layer, scope)).where(*conditions(layer, f))
             .order_by(*layer.order, layer.fid).limit(limit).offset(offset))
     return [dict(r) for r in session.execute(stmt).mappings()]
 
@@ -82,6 +82,6 @@ def one(session: Session, layer: Layer, scope, fid: str) -> dict | None:
     match = layer.match(fid)
     if match is None:
         return None
-    stmt = layer.select(scope, *_feature_columns(layer)).where(*match).limit(1)
+    stmt = layer.select(scope, *_feature_columns(layer, scope)).where(*match).limit(1)
     row = session.execute(stmt).mappings().first()
     return dict(row) if row else None

@@ -5,7 +5,8 @@ with its browser session cookie; anything else is refused. It is placed in its s
 and may ask to join others (``join`` with ``{"room": …}``) only where its scope allows. Each
 socket is also in private rooms for its account and token, so that disabling the account or
 revoking the token disconnects it at once, in whichever process it lives (the revocation is
-a ``NOTIFY`` every process hears).
+a ``NOTIFY`` every process hears). A socket also ends when its credential expires (checked
+every second by one task per process), as the next HTTP request with it would be refused.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from server.auth.credentials import CHANNEL_KEY_PREFIX
 from server.auth.scope import Principal
 from server.auth.scope import scope as scope_of
 from server.extensions import socketio
+from server.platform import clock
 from server.platform.db import get_db
 from server.queries import events as event_queries
 from server.realtime import events
@@ -68,6 +70,8 @@ def on_connect(data=None):
     for room in _private_rooms(principal):
         join_room(room)
     app = current_app._get_current_object()
+    if not _expiry_watch:
+        _expiry_watch.append(socketio.start_background_task(_end_expired, app))
     socketio.start_background_task(_catch_up, app, request.sid, principal, _since(data))
     return True
 
@@ -149,6 +153,27 @@ def _send_missed(app, session, sid, scope, since: int, frontier: int) -> None:
     # published, read back by every process, and could arrive after a later live event).
     for msg in messages:
         socketio.emit(events.MSG_EVENT, msg, to=sid, namespace=NAMESPACE, ignore_queue=True)
+
+
+#: The task ending expired sockets, once started (one per process).
+_expiry_watch: list = []
+EXPIRY_CHECK_S = 1.0
+
+
+def _end_expired(app) -> None:
+    """Forever: disconnect this process's sockets whose token or session has expired."""
+    while True:
+        socketio.sleep(EXPIRY_CHECK_S)
+        try:
+            with app.app_context():
+                now = clock.now()
+            for sid, principal in list(_principals.items()):
+                if principal.expires_at is not None and principal.expires_at <= now:
+                    log.info("disconnecting socket %s (credential expired)", sid)
+                    _principals.pop(sid, None)
+                    socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
+        except Exception:  # noqa: BLE001 - logged; the watch goes on
+            log.exception("ending expired sockets failed")
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from datetime import timedelta
 
 from flask import current_app
@@ -19,27 +17,21 @@ from server.auth.credentials import new_user_token
 from server.auth.credentials import new_wall_code
 from server.auth.credentials import normalize_wall_code
 from server.auth.credentials import sha256
-from server.auth.credentials import token_ttl_hours
-from server.auth.credentials import verify_password
 from server.auth.scope import CHANNELS
 from server.auth.scope import ROLES
 from server.auth.scope import Principal
-from server.auth.scope import Unauthorized
 from server.errors import ApiError
 from server.models import ApiKeyRow
 from server.models import TokenRow
 from server.models import UserRow
 from server.platform import clock
+from server.queries import areas as area_queries
 from server.queries import auth as q
 from server.services import audit
 
 
 class Conflict(ApiError):
     status = 409
-
-
-class Locked(ApiError):
-    status = 429
 
 
 def user_dict(user: UserRow) -> dict:
@@ -90,6 +82,9 @@ def create_user(
 ) -> tuple[UserRow, str | None]:
     """Create an account; return it and the generated password (None if one was given)."""
     username, code = _validate_user(username, role, region)
+    if code and area_queries.level_of(session, code) not in ("province", "regency"):
+        # A scope over no loaded area would see nothing, silently: refuse it up front.
+        raise ApiError("invalid account", {"region": "not a loaded province or regency code"})
     generated = None
     if role != "wall":
         if password is None:
@@ -119,7 +114,7 @@ def reset_password(session: Session, actor, user: UserRow) -> str:
     """Give ``user`` a new generated password (returned once) and end its sessions."""
     password = generate_password()
     user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until, user.disabled_at = 0, None, None
+    user.disabled_at = None  # failed sign-ins are throttled per address, not on the account
     q.revoke_user_tokens(session, user.id, clock.now())
     q.notify_revoked(session, f"user:{user.id}")
     audit.record(session, actor, "user.password_reset", "user", user.id, None, None)
@@ -146,7 +141,8 @@ def set_disabled(session: Session, actor, user: UserRow, disabled: bool) -> User
     return user
 
 
-def _issue(session: Session, user: UserRow, kind: str, hours: float) -> tuple[str, TokenRow]:
+def issue_token(session: Session, user: UserRow, kind: str, hours: float) -> tuple[str, TokenRow]:
+    """A new token (or session, wall token) for ``user``: (the token, its row)."""
     token, prefix, digest = new_user_token()
     row = TokenRow(
         user_id=user.id,
@@ -159,62 +155,6 @@ def _issue(session: Session, user: UserRow, kind: str, hours: float) -> tuple[st
     session.add(row)
     session.flush()
     return token, row
-
-
-@dataclass
-class Login:
-    token: str
-    row: TokenRow
-    user: UserRow
-
-
-def login(session: Session, username: str, password: str, kind: str = "api") -> Login:
-    """Check a password and issue a token or session; count failures and lock the account."""
-    config = current_app.config
-    user = q.user_by_name(session, username or "")
-    now = clock.now()
-    if user is not None and user.locked_until and user.locked_until > now:
-        raise Locked(
-            "account locked after repeated failed logins; try again later",
-            {"username": f"locked until {user.locked_until.isoformat()}"},
-        )
-    ok = verify_password(user.password_hash if user else None, password or "")
-    if user is None or not ok or user.disabled_at is not None or user.role == "wall":
-        if user is not None and not ok:
-            _count_failure(session, user, now, config)
-        raise Unauthorized("wrong username or password")
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    token, row = _issue(session, user, kind, token_ttl_hours(config, user.role))
-    audit.record(
-        session,
-        Principal(kind="user", role=user.role, username=user.username),
-        "auth.login",
-        "token",
-        row.id,
-        None,
-        {"kind": kind, "prefix": row.prefix},
-    )
-    session.commit()
-    return Login(token, row, user)
-
-
-def _count_failure(session: Session, user: UserRow, now: datetime, config) -> None:
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-        user.failed_logins = 0
-        audit.record(
-            session,
-            "system",
-            "user.lock",
-            "user",
-            user.id,
-            None,
-            {"locked_until": user.locked_until.isoformat()},
-        )
-    session.commit()
 
 
 def revoke_token(session: Session, actor, token_id: int) -> None:
@@ -294,8 +234,9 @@ def create_wall_code(session: Session, actor, name: str) -> tuple[str, UserRow]:
     return code, user
 
 
-def redeem_wall_code(session: Session, code: str) -> tuple[str, UserRow] | None:
-    """Exchange a one-time code for a long-lived wall token (or None if invalid or used)."""
+def redeem_wall_code(session: Session, code: str) -> tuple[str, TokenRow] | None:
+    """Exchange a one-time code for a long-lived wall token and its row (None if invalid or
+    used)."""
     digest = sha256(normalize_wall_code(code or ""))
     found = q.token_with_user(session, digest, ("wall_code",), clock.now())
     if not found or found[0].used_at is not None:
@@ -303,7 +244,7 @@ def redeem_wall_code(session: Session, code: str) -> tuple[str, UserRow] | None:
     code_row, user = found
     code_row.used_at = clock.now()
     code_row.revoked_at = clock.now()
-    token, row = _issue(session, user, "wall", current_app.config["WALL_TOKEN_DAYS"] * 24)
+    token, row = issue_token(session, user, "wall", current_app.config["WALL_TOKEN_DAYS"] * 24)
     audit.record(
         session,
         Principal(kind="user", role="wall", username=user.username),
@@ -314,4 +255,4 @@ def redeem_wall_code(session: Session, code: str) -> tuple[str, UserRow] | None:
         {"prefix": row.prefix},
     )
     session.commit()
-    return token, user
+    return token, row

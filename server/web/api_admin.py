@@ -15,6 +15,7 @@ from server.queries import auth as q
 from server.services import accounts
 from server.web.body import json_object
 from server.web.body import string_field
+from server.web.links import base_url
 from server.web.openapi import BOOL
 from server.web.openapi import INT
 from server.web.openapi import N_INT
@@ -122,7 +123,7 @@ def create_wall_code():
         {
             "code": code,
             "wall": user.username,
-            "url": request.host_url.rstrip("/") + f"/wall/login?code={code}",
+            "url": f"{base_url()}/wall/login?code={code}",
         }
     ), 201
 

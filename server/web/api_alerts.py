@@ -17,6 +17,8 @@ from server.errors import NotFound
 from server.platform.db import get_session
 from server.services import alerts
 from server.services import layers
+from server.web.links import base_url
+from server.web.links import this_url
 from server.web.openapi import STR
 from server.web.openapi import ok
 from server.web.openapi import op
@@ -26,10 +28,6 @@ from server.web.openapi import query
 bp = Blueprint("api_alerts", __name__, url_prefix="/api/v1")
 readers = auth.require(*layers.READERS)
 CAP = "application/cap+xml"
-
-
-def _base() -> str:
-    return request.url_root.rstrip("/")
 
 
 def _xml(body: bytes, mimetype: str) -> Response:
@@ -42,7 +40,7 @@ def _xml(body: bytes, mimetype: str) -> Response:
 @readers
 def quake_cap(quake_id: int):
     """The quake's current revision as CAP 1.2 (id-ID and en-US info blocks)."""
-    body = alerts.quake_alert(get_session(), auth.current_scope(), quake_id, _base(),
+    body = alerts.quake_alert(get_session(), auth.current_scope(), quake_id, base_url(),
                               current_app.config)
     if body is None:
         raise NotFound("no such quake")
@@ -53,7 +51,7 @@ def quake_cap(quake_id: int):
 @readers
 def incident_cap(incident_id: int):
     """The incident as CAP 1.2: Alert while active, Update once closed."""
-    body = alerts.incident_alert(get_session(), auth.current_scope(), incident_id, _base())
+    body = alerts.incident_alert(get_session(), auth.current_scope(), incident_id, base_url())
     if body is None:
         raise NotFound("no such incident")
     return _xml(body, CAP)
@@ -67,7 +65,7 @@ def alerts_feed():
     raw = request.args.get("days", "3")
     if not raw.isdigit() or not 1 <= int(raw) <= 30:
         raise ApiError("invalid parameters", {"days": "an integer between 1 and 30"})
-    body = alerts.feed(get_session(), auth.current_scope(), _base(), request.url, int(raw),
+    body = alerts.feed(get_session(), auth.current_scope(), base_url(), this_url(), int(raw),
                        datetime.now(UTC))
     return _xml(body, "application/atom+xml")
 

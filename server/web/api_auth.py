@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import current_app
 from flask import jsonify
-from flask import request
 
 from server.auth import request as auth
 from server.auth.scope import Unauthorized
 from server.auth.scope import scope as scope_of
 from server.errors import ApiError
 from server.extensions import limiter
+from server.extensions import login_key
 from server.platform.db import get_session
 from server.services import accounts
+from server.services import logins
 from server.web.body import json_object
 from server.web.body import string_field
 from server.web.openapi import AUTH
@@ -30,19 +31,13 @@ from server.web.openapi import op
 bp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth")
 
 
-def login_rate_key() -> str:
-    """Limit per client address and username, so one office cannot lock out another."""
-    body = request.get_json(silent=True, force=True) if request.method == "POST" else None
-    name = ""
-    if isinstance(body, dict) and isinstance(body.get("username"), str):
-        name = body["username"].lower()[:64]
-    elif request.form.get("username"):
-        name = request.form["username"].lower()[:64]
-    return f"login:{request.remote_addr}:{name}"
+#: Per address and name, and (not overriding the defaults) the anonymous budget per address.
+login_limit = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_key,
+                            override_defaults=False)
 
 
 @bp.post("/token")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_rate_key)
+@login_limit
 def create_token():
     """Exchange a username and password for a bearer token."""
     data = json_object()
@@ -51,7 +46,7 @@ def create_token():
     password = string_field(data, "password", fields, max_len=1024)
     if fields:
         raise ApiError("invalid credentials body", fields)
-    result = accounts.login(get_session(), username, password, kind="api")
+    result = logins.login(get_session(), username, password, kind="api")
     return jsonify(
         {
             "token": result.token,

@@ -7,10 +7,6 @@ summary; field accounts have no business here (403).
 
 from __future__ import annotations
 
-import json
-import re
-from urllib.parse import urlencode
-
 from flask import Blueprint
 from flask import current_app
 from flask import jsonify
@@ -18,12 +14,11 @@ from flask import request
 
 from geo import geojson
 from server.auth import request as auth
-from server.auth.credentials import CHANNEL_KEY_PREFIX
-from server.auth.scope import CHANNELS
 from server.auth.scope import Principal
 from server.auth.scope import Unauthorized
 from server.errors import ApiError
 from server.errors import NotFound
+from server.extensions import intake_key
 from server.extensions import limiter
 from server.platform.db import get_session
 from server.queries.complaints import reads
@@ -35,8 +30,10 @@ from server.services.complaints import present
 from server.services.complaints.summary import summary as build_summary
 from server.web import complaint_params as params
 from server.web.api_channels import require_channel
-from server.web.body import MAX_JSON_BYTES
+from server.web.body import MalformedJSON
 from server.web.body import json_object
+from server.web.body import loads as parse_json
+from server.web.links import this_url
 from server.web.openapi import COMPLAINT_FILTERS
 from server.web.openapi import FEATURE
 from server.web.openapi import INT
@@ -60,26 +57,10 @@ staff = auth.require("operator", "admin", "regional")
 national_staff = auth.require("operator", "admin")
 
 MAX_BATCH = 5000
-_KEY_PREFIX = re.compile(
-    r"^("
-    + re.escape(CHANNEL_KEY_PREFIX)
-    + "(?:"
-    + "|".join(CHANNELS)
-    + r")_[0-9a-f]{8})_"
-)
-
-
-def intake_rate_key() -> str:
-    """Limit intake per channel key: its public prefix (``kdl_<channel>_<8 hex>``)."""
-    bearer = request.headers.get("Authorization", "")[7:].strip()
-    found = _KEY_PREFIX.match(bearer)
-    return "intake:" + (found.group(1) if found else bearer[:24])
-
-
 #: One budget per key for single and batch submissions (a batch is one request: its size
 #: is capped at 5,000 instead).
 intake_limit = limiter.shared_limit(
-    lambda: current_app.config["INTAKE_RATE_LIMIT"], scope="intake", key_func=intake_rate_key
+    lambda: current_app.config["INTAKE_RATE_LIMIT"], scope="intake", key_func=intake_key
 )
 
 
@@ -95,8 +76,6 @@ def _channel_principal() -> Principal:
 def submit():
     """One complaint: 201 new, 200 already here (same content), 409 other content."""
     principal = _channel_principal()
-    if len(request.get_data(cache=True)) > MAX_JSON_BYTES:
-        raise ApiError("request body too large (limit 1 MiB)", status=413)
     item = intake.submit(get_session(), principal, [json_object()])[0]
     return jsonify(item.body), item.code
 
@@ -115,17 +94,12 @@ def submit_batch():
 
 
 def _batch_items() -> list:
-    limit = current_app.config["COMPLAINT_BATCH_MAX_BYTES"]
+    # Size and nesting were checked before the view ran (server.web.body.check_request).
     raw = request.get_data(cache=True)
-    if len(raw) > limit:
-        raise ApiError(f"request body too large (limit {limit // (1024 * 1024)} MiB)", status=413)
     if request.mimetype == "application/x-ndjson":
         items = [_line(line) for line in raw.splitlines() if line.strip()]
     else:
-        try:
-            items = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError("malformed batch", {"body": "malformed JSON"}) from None
+        items = request.get_json(cache=True) if request.is_json and raw else parse_json(raw)
         if not isinstance(items, list):
             raise ApiError("malformed batch", {"body": "a JSON array of complaints, or NDJSON"})
     if not items:
@@ -137,8 +111,8 @@ def _batch_items() -> list:
 
 def _line(line: bytes):
     try:
-        return json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+        return parse_json(line)
+    except MalformedJSON:
         return intake.MALFORMED
 
 
@@ -151,8 +125,7 @@ def _page(filters: reads.Filters, queue: bool = False):
     shape = present.queue_feature if queue else present.feature
     following = None
     if len(rows) > limit:
-        args = request.args.to_dict() | {"offset": offset + limit, "limit": limit}
-        following = f"{request.base_url}?{urlencode(args)}"
+        following = this_url(offset=offset + limit, limit=limit)
     return jsonify(geojson.collection([shape(r) for r in rows[:limit]], next=following))
 
 
@@ -188,7 +161,7 @@ def _detail(complaint_id: int):
     row = reads.get_scoped(session, scope, complaint_id)
     if row is None:
         raise NotFound("no such complaint")  # also out of scope: existence is not revealed
-    group = reads.group_members(session, row["primary_id"] or row["id"])
+    group = reads.group_members(session, scope, row["primary_id"] or row["id"])
     principal = auth.current_principal()
     return jsonify(
         present.detail(row, reads.timeline(session, complaint_id), principal.role, group)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import jsonify
-from flask import request
 
 from server.web import openapi
+from server.web.links import base_url
 from server.web.openapi import OBJ
 from server.web.openapi import ok
 from server.web.openapi import op
@@ -45,7 +45,7 @@ def paths() -> dict:
 
 @bp.get("/openapi.json")
 def description():
-    res = jsonify(openapi.document(request.url_root.rstrip("/"), paths()))
+    res = jsonify(openapi.document(base_url(), paths()))
     res.headers["Cache-Control"] = "no-cache"
     return res
 

@@ -4,8 +4,6 @@ the report (and to the field account that sent it)."""
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint
 from flask import current_app
 from flask import jsonify
@@ -21,6 +19,9 @@ from server.queries import reports as q
 from server.services import photos
 from server.services import reports
 from server.web.api_me import responder_of
+from server.web.body import REPORT_OVERHEAD
+from server.web.body import MalformedJSON
+from server.web.body import loads as parse_json
 from server.web.openapi import INT
 from server.web.openapi import N_STR
 from server.web.openapi import OBJ
@@ -35,8 +36,7 @@ from server.web.openapi import query
 
 bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
 readers = auth.require("operator", "admin", "wall", "regional")
-#: Room for the multipart framing and the report JSON beside the photo.
-OVERHEAD = 256 * 1024
+OVERHEAD = REPORT_OVERHEAD
 
 
 def _report_part() -> dict:
@@ -50,8 +50,8 @@ def _report_part() -> dict:
     if raw is None:
         raise ApiError("invalid report", {"report": "required part (JSON)"})
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = parse_json(raw)  # bounded nesting: never a RecursionError
+    except MalformedJSON:
         raise ApiError("invalid report", {"report": "malformed JSON"}) from None
     if not isinstance(data, dict):
         raise ApiError("invalid report", {"report": "must be a JSON object"})

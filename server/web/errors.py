@@ -14,6 +14,7 @@ from flask import request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import SecurityError
 
 from server.errors import ApiError
 from server.errors import database_unavailable
@@ -31,7 +32,14 @@ def register(app: Flask) -> None:
         body = {"error": exc.message}
         if exc.fields:
             body["fields"] = exc.fields
-        return jsonify(body), exc.status
+        retry_after = getattr(exc, "retry_after", None)  # e.g. throttled sign-ins
+        headers = {"Retry-After": str(retry_after)} if retry_after else {}
+        return jsonify(body), exc.status, headers
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(exc: SecurityError):
+        # Not the werkzeug text: it repeats the Host header a stranger sent.
+        return jsonify({"error": "this server does not answer for that host name"}), 400
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -1,4 +1,4 @@
-"""``GET /healthz``: is the database up, which PostGIS, how many areas are loaded."""
+"""``GET /healthz``: is the database up, how many areas are loaded; details by role."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask import jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from geo import holidays as calendar
+from server.auth import request as auth
 from server.platform import clock
 from server.platform.db import get_db
 from server.platform.db import get_session
@@ -26,33 +27,37 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """Answer 200 with database facts, or 503 with the reason when the database is down."""
+    """Answer 200 with what the caller may know, or 503 with the reason when the database
+    is down.
+
+    Anyone (a load balancer): the status, the area and quake counts, demo mode and Redis.
+    Signed-in users: also the event log's last sequence (the pages start their catch-up from
+    it), each feed's freshness and where the holidays come from. Admins: also PostGIS, the
+    database kind, each feed's URL and last error.
+    """
+    principal = auth.current_principal()
+    staff = principal.kind == "user"
+    admin = staff and principal.role == "admin"
     try:
         session = get_session()
         version = health_queries.postgis_version(session)
         counts = area_queries.counts_by_level(session)
-        seq = event_queries.last_seq(session)
-        feeds = {f.name: _feed(f) for f in feed_queries.all_states(session)}
+        seq = event_queries.last_seq(session) if staff else None
+        feeds = {f.name: _feed(f, admin) for f in feed_queries.all_states(session)} \
+            if staff else None
         quakes = health_queries.quake_counts(session)
     except (SQLAlchemyError, EmbeddedError) as exc:
         log.warning("healthz: database unreachable: %s", str(exc).splitlines()[0])
         return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503
     if version is None:
         return jsonify({"status": "unavailable", "reason": "PostGIS extension missing"}), 503
-    return jsonify(
-        {
-            "status": "ok",
-            "postgis": version,
-            "areas": counts,
-            "database": "embedded" if get_db().is_embedded else "external",
-            "event_seq": seq,
-            "feeds": feeds,
-            "demo": bool(current_app.config["DEMO"]),
-            "quakes": quakes,
-            "holidays": _holidays(),
-            "redis": status.STATE["redis"],
-        }
-    )
+    body = {"status": "ok", "areas": counts, "quakes": quakes,
+            "demo": bool(current_app.config["DEMO"]), "redis": status.STATE["redis"]}
+    if staff:
+        body.update(event_seq=seq, feeds=feeds, holidays=_holidays())
+    if admin:
+        body.update(postgis=version, database="embedded" if get_db().is_embedded else "external")
+    return jsonify(body)
 
 
 def _holidays() -> dict:
@@ -66,16 +71,17 @@ def _iso(moment):
     return moment.isoformat() if moment else None
 
 
-def _feed(state) -> dict:
-    return {
-        "url": state.url,
+def _feed(state, admin: bool) -> dict:
+    shown = {
         "last_success": _iso(state.last_success_at),
         "last_attempt": _iso(state.last_attempt_at),
         "last_change": _iso(state.last_change_at),
         "stale": state.stale,
         "consecutive_failures": state.consecutive_failures,
-        "last_error": state.last_error,
         "records_accepted": state.records_accepted,
         "records_rejected": state.records_rejected,
         "payloads_rejected": state.payloads_rejected,
     }
+    if admin:
+        shown.update(url=state.url, last_error=state.last_error)
+    return shown

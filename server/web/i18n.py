@@ -20,9 +20,9 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Nama pengguna atau kata sandi salah.",
         "en": "Wrong username or password.",
     },
-    "login_locked": {
-        "id": "Akun dikunci sementara karena terlalu banyak percobaan gagal.",
-        "en": "Account locked for a while after too many failed attempts.",
+    "login_throttled": {
+        "id": "Terlalu banyak percobaan gagal untuk nama ini dari alamat ini. Coba lagi nanti.",
+        "en": "Too many failed attempts for this name from this address. Try again later.",
     },
     "too_many": {
         "id": "Terlalu banyak percobaan. Coba lagi nanti.",

@@ -21,6 +21,7 @@ from server.platform.db import get_session
 from server.queries.layers import LAYERS
 from server.services import layers
 from server.services import ogc as svc
+from server.web.links import base_url
 from server.web.openapi import FEATURE
 from server.web.openapi import GEOJSON
 from server.web.openapi import JSON
@@ -40,7 +41,7 @@ _OFFERED = ["application/json", "application/geo+json", "text/html"]
 
 
 def _base() -> str:
-    return request.url_root.rstrip("/") + "/ogc"
+    return base_url() + "/ogc"
 
 
 def _wants_html() -> bool:
@@ -65,7 +66,7 @@ def _answer(doc: dict, kind: str, mimetype: str = svc.JSON, title: str = "") -> 
 
 @bp.get("/")
 def landing():
-    service_desc = request.url_root.rstrip("/") + "/api/v1/openapi.json"
+    service_desc = base_url() + "/api/v1/openapi.json"
     return _answer(svc.landing(_base(), service_desc), "landing", title="Kendali OGC API")
 
 

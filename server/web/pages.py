@@ -14,10 +14,10 @@ from flask import url_for
 
 from server.auth import request as auth
 from server.errors import ApiError
-from server.extensions import limiter
 from server.platform.db import get_session
 from server.services import accounts
-from server.web.api_auth import login_rate_key
+from server.services import logins
+from server.web.api_auth import login_limit
 from server.web.i18n import TEXT
 from server.web.i18n import t
 
@@ -51,20 +51,17 @@ def login():
 
 
 @bp.post("/login")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=login_rate_key)
+@login_limit
 def login_post():
     username = request.form.get("username", "")[:64]
     password = request.form.get("password", "")[:1024]
     try:
-        result = accounts.login(get_session(), username, password, kind="session")
-    except accounts.Locked:
-        return _login_page(t("login_locked")), 429
+        result = logins.login(get_session(), username, password, kind="session")
+    except logins.Throttled as exc:
+        return _login_page(t("login_throttled")), 429, {"Retry-After": str(exc.retry_after)}
     except ApiError:
         return _login_page(t("login_failed")), 401
-    cookie_session.clear()  # a fresh session (and CSRF token) after signing in
-    cookie_session.permanent = True
-    cookie_session["sid"] = result.token
-    auth.csrf_token()
+    auth.start_browser_session(result.token, result.row.expires_at)  # fresh, with its CSRF
     return redirect(HOME_BY_ROLE.get(result.user.role, "/"))
 
 
@@ -83,11 +80,8 @@ def wall_login():
     redeemed = accounts.redeem_wall_code(get_session(), request.args.get("code", ""))
     if redeemed is None:
         return _login_page(t("wall_code_invalid")), 403
-    token, _ = redeemed
-    cookie_session.clear()
-    cookie_session.permanent = True
-    cookie_session["sid"] = token
-    auth.csrf_token()
+    token, row = redeemed
+    auth.start_browser_session(token, row.expires_at)
     return redirect("/wall")
 
 

@@ -262,7 +262,7 @@ def test_login_form_needs_csrf_and_logout_invalidates_the_session(app, accounts)
     assert replay.get("/api/v1/auth/me").status_code == 401
 
 
-def test_brute_force_locks_the_account_and_gets_429(app, accounts):
+def test_brute_force_is_throttled_and_gets_429(app, accounts):
     name, pw, _ = accounts("operator")
     client = app.test_client()
     codes = [
@@ -272,8 +272,9 @@ def test_brute_force_locks_the_account_and_gets_429(app, accounts):
         for i in range(5)
     ]
     assert codes == [401] * 5
-    locked = client.post("/api/v1/auth/token", json={"username": name, "password": pw})
-    assert locked.status_code == 429 and "locked" in locked.json["error"]
+    waiting = client.post("/api/v1/auth/token", json={"username": name, "password": pw})
+    assert waiting.status_code == 429 and "try again later" in waiting.json["error"]
+    assert int(waiting.headers["Retry-After"]) in range(55, 61)
     # and the rate limit: more than 10 attempts a minute for one name from one address
     codes = [
         client.post("/api/v1/auth/token", json={"username": name, "password": "x" * 12}).status_code
@@ -284,6 +285,68 @@ def test_brute_force_locks_the_account_and_gets_429(app, accounts):
         "Retry-After"
         in client.post("/api/v1/auth/token", json={"username": name, "password": "x"}).headers
     )
+
+
+def _attempt(client, name, password, address):
+    return client.post("/api/v1/auth/token", json={"username": name, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_failed_sign_ins_make_only_that_address_wait(database_url, accounts, engine):
+    """A stranger guessing cannot lock the owner out (issue 15: the lock was account-wide)."""
+    name, pw, user = accounts("regional", "72")
+    client = make_app(database_url).test_client()
+    assert [_attempt(client, name, "wrong-password", "10.1.1.1").status_code
+            for _ in range(5)] == [401] * 5
+    assert _attempt(client, name, pw, "10.1.1.1").status_code == 429  # the guesser waits
+    assert _attempt(client, name, pw, "10.2.2.2").status_code == 201  # the owner does not
+    with engine.connect() as conn:
+        audit = conn.execute(sa.text("SELECT after FROM audit_log WHERE action = "
+                                     "'auth.throttle' AND object_id = :i"),
+                             {"i": str(user.id)}).scalars().all()
+    assert len(audit) == 1 and audit[0]["address"] == "10.1.1.1"
+
+
+def test_unknown_and_throttled_names_answer_alike(database_url, accounts):
+    """Nothing tells whether an account exists: not the status, not the body."""
+    name, _, _ = accounts("operator")
+    client = make_app(database_url).test_client()
+    answers = {}
+    for who in (name, f"nobody-{name}"):
+        first = [_attempt(client, who, "wrong-password", "10.3.3.3") for _ in range(5)]
+        sixth = _attempt(client, who, "wrong-password", "10.3.3.3")
+        answers[who] = ([(r.status_code, r.json) for r in first],
+                        (sixth.status_code, sixth.json["error"], sorted(sixth.json["fields"])))
+    known, unknown = answers.values()
+    assert known == unknown
+    assert known[1][0] == 429
+    page = client.get("/login", environ_base={"REMOTE_ADDR": "10.3.3.3"}).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    forms = [client.post("/login", data={"username": who, "password": "x" * 12,
+                                         "csrf_token": csrf},
+                         environ_base={"REMOTE_ADDR": "10.3.3.3"}) for who in answers]
+    assert [f.status_code for f in forms] == [429, 429]
+    assert forms[0].get_data() == forms[1].get_data()
+
+
+def test_the_wait_doubles_with_each_further_failure(database_url, accounts):
+    name, pw, _ = accounts("operator")
+    clock = {"now": datetime.now(UTC)}
+    client = make_app(database_url, CLOCK=lambda: clock["now"],
+                      LOGIN_RATE_LIMIT="1000 per minute").test_client()
+
+    def after(seconds, password="wrong-password"):
+        clock["now"] += timedelta(seconds=seconds)
+        return _attempt(client, name, password, "10.4.4.4").status_code
+
+    assert [after(1) for _ in range(5)] == [401] * 5  # the fifth: wait 1 minute
+    assert after(59) == 429
+    assert after(2) == 401  # the sixth failure: wait 2 minutes
+    assert after(110) == 429
+    assert after(11) == 401  # the seventh: 4 minutes
+    assert after(230, pw) == 429
+    assert after(11, pw) == 201  # and success starts the count again
+    assert [after(1) for _ in range(4)] == [401] * 4
 
 
 SECURITY_HEADERS = (
@@ -328,3 +391,65 @@ def test_an_error_never_leaks_a_traceback(database_url):
     assert res.status_code == 500
     assert res.json == {"error": "internal error"}
     assert "Content-Security-Policy" in res.headers
+
+
+def _cookie_days(response) -> float:
+    from email.utils import parsedate_to_datetime
+
+    expires = re.search(r"Expires=([^;]+)", response.headers["Set-Cookie"]).group(1)
+    return (parsedate_to_datetime(expires) - datetime.now(UTC)).total_seconds() / 86400
+
+
+@pytest.mark.parametrize(("role", "days"), [("operator", 0.5), ("regional", 0.5),
+                                            ("field", 7.0), ("wall", 365.0)])
+def test_the_session_cookie_expires_with_its_roles_session(app, accounts, role, days):
+    """Issue 15: every role's cookie lived a year (the wall's lifetime)."""
+    browser = app.test_client()
+    if role == "wall":
+        from server.extensions import db
+        from server.services import accounts as svc
+
+        with app.app_context():
+            session = db.session()
+            code, _ = svc.create_wall_code(session, "test", f"Layar {accounts('operator')[0]}")
+            session.close()
+        res = browser.get(f"/wall/login?code={code}")
+    else:
+        name, pw, _ = accounts(role, "72" if role == "regional" else None,
+                               4243 if role == "field" else None)
+        page = browser.get("/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        res = browser.post("/login", data={"username": name, "password": pw, "csrf_token": csrf})
+    assert res.status_code == 302
+    assert abs(_cookie_days(res) - days) < 0.01
+    assert browser.get("/api/v1/auth/me").json["role"] == role
+    later = browser.get("/api/v1/auth/me")  # the cookie refreshed on use keeps its end
+    if "Set-Cookie" in later.headers:
+        assert abs(_cookie_days(later) - days) < 0.01
+
+
+def test_a_regional_account_needs_a_loaded_area(client, accounts, database_url):
+    """Issue 15: `--region 99.99` (and the API) made an account that could see nothing."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    admin, pw, _ = accounts("admin")
+    h = _token(client, admin, pw)
+    for region in ("99.99", "99", "72.99"):
+        res = client.post("/api/v1/users", headers=h,
+                          json={"username": f"r{region}-{admin}", "role": "regional",
+                                "region": region})
+        assert res.status_code == 400, region
+        assert res.json["fields"] == {"region": "not a loaded province or regency code"}
+    ok = client.post("/api/v1/users", headers=h,
+                     json={"username": f"palu-{admin}", "role": "regional", "region": "72.71"})
+    assert ok.status_code == 201
+    kendali = str(Path(sys.executable).parent / "kendali")
+    res = subprocess.run(
+        [kendali, "users", "create", "--username", f"cli-{admin}", "--role", "regional",
+         "--region", "99.99"],
+        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1 and "not a loaded province or regency code" in res.stderr
+    assert client.get("/api/v1/users", headers=h).json["users"][-1]["username"] == f"palu-{admin}"

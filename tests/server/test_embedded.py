@@ -101,7 +101,7 @@ def test_serve_embedded_without_boundaries_says_which_files_and_shuts_down(data_
         res = _wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
         assert res.status_code == 200
         assert res.json()["areas"] == {"province": 0, "regency": 0, "district": 0}
-        assert res.json()["database"] == "embedded"
+        assert EmbeddedPostgres(data_dir / "pg").running()  # the server's own cluster
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
@@ -140,3 +140,29 @@ def test_kendali_help_lists_the_commands():
     assert res.returncode == 0
     for command in ("areas", "db", "serve", "bench"):
         assert command in res.stdout
+
+
+def test_the_server_log_is_private_and_keeps_no_failed_statement(data_dir):
+    """Issue 15: postgres.log was 0644 and held a failed INSERT with an Argon2 hash."""
+    (data_dir / "pg").mkdir(parents=True)
+    (data_dir / "pg" / "postgres.log").write_text("")  # an older log, world-readable
+    os.chmod(data_dir / "pg" / "postgres.log", 0o644)
+    pg = EmbeddedPostgres(data_dir / "pg")
+    pg.attach()
+    engine = sa.create_engine(pg.url())
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SHOW log_min_error_statement")).scalar() == "panic"
+            conn.execute(sa.text("CREATE TABLE secrets (id int PRIMARY KEY, hash text)"))
+            conn.execute(sa.text("INSERT INTO secrets VALUES (1, 'x')"))
+            with pytest.raises(sa.exc.IntegrityError):
+                conn.execute(sa.text("INSERT INTO secrets VALUES (1, '$argon2id$not-a-secret')"))
+            conn.rollback()
+    finally:
+        engine.dispose()
+        pg.detach()
+    log = data_dir / "pg" / "postgres.log"
+    assert log.stat().st_mode & 0o777 == 0o600
+    text = log.read_text()
+    assert "duplicate key" in text  # the error is logged ...
+    assert "argon2" not in text and "INSERT INTO secrets" not in text  # ... not the statement

@@ -146,13 +146,20 @@ def test_the_poller_survives_anything_and_stores_nothing_half_parsed(
     assert state(engine)["consecutive_failures"] == 0
 
 
-def test_stale_and_recovered_events_and_healthz(feed_app, hostile, engine):
+def _admin(app, accounts) -> dict:
+    name, pw, _ = accounts("admin")
+    res = app.test_client().post("/api/v1/auth/token", json={"username": name, "password": pw})
+    return {"Authorization": f"Bearer {res.json['token']}"}
+
+
+def test_stale_and_recovered_events_and_healthz(feed_app, hostile, engine, accounts):
+    admin = _admin(feed_app, accounts)
     start = count(engine, "SELECT coalesce(max(seq), 0) FROM event_log")
     hostile.set("autogempa.json", status=503, body=b"down")
     poll(feed_app)
     poll(feed_app)
     assert state(engine)["stale"] is True
-    health = feed_app.test_client().get("/healthz").json["feeds"]["autogempa"]
+    health = feed_app.test_client().get("/healthz", headers=admin).json["feeds"]["autogempa"]
     assert health["stale"] is True and health["consecutive_failures"] == 2
     assert "503" in health["last_error"]
     hostile.set("autogempa.json", body=DOMPU)
@@ -166,8 +173,43 @@ def test_stale_and_recovered_events_and_healthz(feed_app, hostile, engine):
             .all()
         )
     assert [k for k in kinds if k.startswith("feed.")] == ["feed.stale", "feed.recovered"]
-    health = feed_app.test_client().get("/healthz").json["feeds"]["autogempa"]
+    health = feed_app.test_client().get("/healthz", headers=admin).json["feeds"]["autogempa"]
     assert health["stale"] is False and health["last_success"]
+
+
+def test_the_status_never_repeats_what_the_feed_sent(feed_app, hostile, engine):
+    """Issue 15: a snippet of the page found was copied into last_error (and feed.stale)."""
+    start = count(engine, "SELECT coalesce(max(seq), 0) FROM event_log")
+    page = b"<html><body><h1>502 Bad Gateway</h1><script>alert(1)</script></body></html>"
+    for body in (page, b"<Pwned attr='x'/>", b'{"pwned-key": 1}'):
+        hostile.set("autogempa.json", body=body)
+        poll(feed_app)
+        error = state(engine)["last_error"]
+        assert error in ("an HTML page, not a feed", "XML root is not <Infogempa>",
+                         "unknown JSON object"), error
+    with engine.connect() as conn:
+        stale = conn.execute(sa.text("SELECT payload::text FROM event_log WHERE seq > :s AND "
+                                     "type = 'feed.stale'"), {"s": start}).scalars().all()
+    assert stale and not any("Bad Gateway" in p or "alert" in p or "Pwned" in p for p in stale)
+
+
+def test_redirects_are_followed_on_the_feeds_own_host_only(feed_app, hostile, engine):
+    elsewhere = Hostile()
+    try:
+        elsewhere.set("autogempa.json", body=DOMPU)
+        away = f"http://localhost:{elsewhere.server.server_port}/DataMKG/TEWS/autogempa.json"
+        hostile.set("autogempa.json", status=302, headers={"Location": away})
+        poll(feed_app)
+        assert elsewhere.requests == []  # never contacted
+        assert state(engine)["last_error"] == "HTTP 302: redirect to another host refused"
+        assert count(engine, "SELECT count(*) FROM quakes") == 0
+        hostile.set("autogempa.json", status=301, headers={"Location": "moved/autogempa.json"})
+        hostile.set("moved/autogempa.json", body=DOMPU)
+        poll(feed_app)
+        assert count(engine, "SELECT count(*) FROM quakes") == 1
+        assert state(engine)["consecutive_failures"] == 0
+    finally:
+        elsewhere.close()
 
 
 def test_conditional_requests_and_unchanged_bodies(feed_app, hostile, engine):

@@ -3,14 +3,46 @@
 from tests.conftest import make_app
 
 
-def test_healthz_reports_postgis_and_every_level(client):
-    res = client.get("/healthz")
+def _bearer(client, accounts, role):
+    name, pw, _ = accounts(role)
+    res = client.post("/api/v1/auth/token", json={"username": name, "password": pw})
+    return {"Authorization": f"Bearer {res.json['token']}"}
+
+
+def test_healthz_reports_postgis_and_every_level_to_admins(client, accounts):
+    res = client.get("/healthz", headers=_bearer(client, accounts, "admin"))
     assert res.status_code == 200
     body = res.json
     assert body["status"] == "ok"
     assert body["postgis"].startswith("3.")
     assert body["areas"] == {"province": 38, "regency": 514, "district": 7285}
     assert body["database"] == "external"
+    assert isinstance(body["event_seq"], int) and isinstance(body["feeds"], dict)
+
+
+def test_public_healthz_is_status_and_counts_only(client, accounts, engine):
+    """Issue 15: feed URLs, raw errors and the national event counter were public."""
+    import sqlalchemy as sa
+
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO feed_state (name, url, last_error, stale, consecutive_failures, "
+            "records_accepted, records_rejected, payloads_rejected) VALUES ('healthz-test', "
+            "'http://internal.example/feed', 'HTTP 500', false, 1, 0, 0, 0) "
+            "ON CONFLICT (name) DO NOTHING"))
+    try:
+        public = client.get("/healthz").json
+        assert set(public) == {"status", "areas", "quakes", "demo", "redis"}  # status, counts
+        staff = client.get("/healthz", headers=_bearer(client, accounts, "operator")).json
+        assert set(staff) == set(public) | {"event_seq", "feeds", "holidays"}
+        feed = staff["feeds"]["healthz-test"]
+        assert "url" not in feed and "last_error" not in feed and feed["consecutive_failures"] == 1
+        admin = client.get("/healthz", headers=_bearer(client, accounts, "admin")).json
+        assert admin["feeds"]["healthz-test"]["url"] == "http://internal.example/feed"
+        assert admin["feeds"]["healthz-test"]["last_error"] == "HTTP 500"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM feed_state WHERE name = 'healthz-test'"))
 
 
 def test_healthz_is_503_with_a_reason_when_the_database_is_unreachable(tmp_path):

@@ -150,3 +150,28 @@ def test_security_headers_and_no_traceback_from_the_real_server(live):
     assert res.status_code == 400
     assert "Content-Security-Policy" in res.headers
     assert "Traceback" not in res.text
+
+
+def test_a_socket_ends_when_its_token_expires(live, accounts, engine):
+    """Issue 15: an open socket kept streaming after its token had expired."""
+    import hashlib
+
+    import sqlalchemy as sa
+
+    name, pw, _ = accounts("regional", "72")
+    token, lasting = token_for(live.url, name, pw), token_for(live.url, name, pw)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE tokens SET expires_at = now() + interval '3 seconds' "
+                             "WHERE token_hash = :h"),
+                     {"h": hashlib.sha256(token.encode()).hexdigest()})
+    expiring = Listener(live.url, token).connect()
+    survivor = Listener(live.url, lasting).connect()
+    try:
+        assert not expiring.disconnected.wait(1.0), "ended before its expiry"
+        assert expiring.disconnected.wait(6), "the socket must end when its token expires"
+        assert survivor.client.connected
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            Listener(live.url, token).connect()
+    finally:
+        expiring.close()
+        survivor.close()

@@ -119,6 +119,25 @@ def test_the_api_matches_its_description(api_schema, operator_headers):
     assert stats["calls"] >= 3 * len(operations) and elapsed < 600
 
 
+def test_deeply_nested_json_is_a_400_on_every_operation_with_a_body(fuzz_server,
+                                                                    operator_headers):
+    """The fuzzer's generated bodies stay shallow; this case is what an attacker sends
+    (issue 15: RecursionError, 500 and a traceback per request before)."""
+    deep = "[" * 50_000 + "]" * 50_000
+    headers = {**operator_headers, "Content-Type": "application/json"}
+    tried = []
+    for path, methods in paths().items():
+        for method, spec in methods.items():
+            if "requestBody" not in spec:
+                continue
+            url = fuzz_server.url + re.sub(r"\{[a-z_]+\}", "1", path)
+            res = requests.request(method, url, data=deep, headers=headers, timeout=30)
+            assert res.status_code == 400, (method, path, res.status_code, res.text[:200])
+            assert res.json()["fields"] == {"body": "malformed JSON"}, (method, path)
+            tried.append(f"{method} {path}")
+    assert len(tried) >= 15, tried
+
+
 def test_no_network_beyond_loopback(api_schema):
     assert all(s["url"].startswith("http://127.0.0.1:")
                for s in requests.get(api_schema.location, timeout=10).json()["servers"])

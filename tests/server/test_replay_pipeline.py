@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from tests.conftest import SHARED
 from tests.conftest import start_server
 from tests.conftest import stop_server
+from tests.helpers import bearer
 from tests.helpers import token_for
 from tests.helpers import wait_for
 from tests.server.test_live_auth import Listener
@@ -34,7 +35,8 @@ def test_replaying_flores_2021_gives_one_quake_with_tsunami_areas(
         KENDALI_GEMPADIRASAKAN_INTERVAL="1",
     )
     name, pw, _ = accounts("operator")
-    listener = Listener(server.url, token_for(server.url, name, pw)).connect()
+    token = token_for(server.url, name, pw)
+    listener = Listener(server.url, token).connect()
     replay.release_all()  # the feed publishes once the wall is listening
     try:
 
@@ -73,7 +75,8 @@ def test_replaying_flores_2021_gives_one_quake_with_tsunami_areas(
         assert len(created) == 1 and created[0]["payload"]["magnitude"] == 7.4
         import requests
 
-        health = requests.get(server.url + "/healthz", timeout=5).json()["feeds"]
+        health = requests.get(server.url + "/healthz", headers=bearer(token),
+                              timeout=5).json()["feeds"]  # feeds: signed-in users only
         assert health["gempaterkini"]["records_accepted"] == 15
         assert health["autogempa"]["consecutive_failures"] >= 1  # nothing served there: 404
     finally:

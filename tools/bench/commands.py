@@ -300,6 +300,8 @@ def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
             "intake": lambda: (
                 bench_complaints.intake_batch(count=5000 if quick else 20000,
                                               url=stack.urls[0], line=_line),
+                bench_complaints.intake_shared_identity(url=stack.urls[0], line=_line),
+                bench_complaints.intake_identical_text(url=stack.urls[0], line=_line),
                 bench_complaints.intake_single(seconds=5 if quick else 20, url=stack.urls[0],
                                                line=_line),
                 bench_complaints.summary(count=100_000 if quick else 1_000_000,
@@ -341,6 +343,7 @@ def viewport_cmd(quick: bool, profile: str | None) -> None:
 @click.option("--quick", is_flag=True, help="Smaller runs.")
 @_PROFILE
 def intake_cmd(quick: bool, profile: str | None) -> None:
-    """Complaint intake (batch of 5,000, single POSTs at 100/s) and the summary."""
+    """Complaint intake (batches of 5,000: mixed, one shared phone, one identical text;
+    single POSTs at 100/s) and the summary."""
     _served(quick, ("intake",), profile=profile)
     _exit_if_failed()

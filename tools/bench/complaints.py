@@ -2,6 +2,10 @@
 
 - :func:`intake_batch`: batches of 5,000 (points and addresses, reporters, duplicate
   checks) posted to a real server over loopback; complaints stored per second.
+- :func:`intake_shared_identity`: a batch of 5,000 all carrying one reporter phone (a call
+  centre, a village head reporting for many), and :func:`intake_identical_text`: a batch of
+  5,000 identical texts from one village (a template mass complaint). Duplicate detection must
+  do bounded work per complaint in both (issue 15: 167/s and 9-19/s before).
 - :func:`intake_single`: single POSTs at a steady 100 requests/s (open loop: each request
   is sent at its scheduled time whatever the previous ones did), p99 latency.
 - :func:`summary`: ``GET /api/v1/complaints/summary?level=province`` with at least
@@ -210,6 +214,58 @@ def intake_batch(
     return rate
 
 
+def _batch_rate(name: str, batch: list[dict], inputs: Inputs, url: str | None, line) -> float:
+    """Post ``batch`` once (after a warm-up of 50 ordinary ones); complaints stored per second."""
+    body, warm = json.dumps(batch).encode(), json.dumps(inputs.batch(50)).encode()
+    try:
+        with server(url) as base, channel_key() as key:
+            headers = {**key, "Content-Type": "application/json"}
+            _post(base, warm, headers)
+            t0 = time.perf_counter()
+            stored = _post(base, body, headers)
+            elapsed = time.perf_counter() - t0
+    finally:
+        _cleanup()
+    rate = stored / elapsed
+    line(name, rate, "per_s")
+    return rate
+
+
+def intake_shared_identity(size: int = 5000, url: str | None = None, seed: int = 13,
+                           line=echo_line) -> float:
+    """Complaints stored per second in a batch whose every item has the same reporter phone
+    (varied places, texts and categories, as a call centre's): each is a possible duplicate
+    of the one before it in its category."""
+    inputs = Inputs(seed)
+    phone = f"0813{inputs.rng.randint(0, 10**8 - 1):08d}"
+    batch = inputs.batch(size)
+    for body in batch:
+        body["reporter"] = {"name": "Kepala Desa", "phone": phone}
+    return _batch_rate("intake_shared_identity_per_s", batch, inputs, url, line)
+
+
+def intake_identical_text(size: int = 5000, url: str | None = None, seed: int = 14,
+                          line=echo_line) -> float:
+    """Complaints stored per second in a batch of one identical text from one village (a
+    template mass complaint): half placed by the village's address, half by phone GPS within
+    about 200 m of one point of it, received over the last ten hours."""
+    inputs = Inputs(seed)
+    lat, lon, _, district, regency, province = max(inputs.pool, key=lambda p: p[2])
+    text = ("Bantuan sembako bulan ini belum dibagikan di desa kami, padahal nama kami "
+            "terdaftar di DTKS. Mohon segera ditindaklanjuti.")
+    now, rng, batch = datetime.now(UTC), inputs.rng, []
+    for _ in range(size):
+        inputs.n += 1
+        where = {"province": province, "regency": regency, "district": district,
+                 "village": "Desa Sukamaju"} if inputs.n % 2 else {
+            "lat": lat + rng.uniform(-0.0018, 0.0018), "lon": lon + rng.uniform(-0.0018, 0.0018)}
+        batch.append({
+            "external_id": f"{PREFIX}{inputs.run}-{inputs.n}",
+            "received_at": (now - timedelta(seconds=rng.randint(60, 36000))).isoformat(),
+            "category": "BPNT/Sembako", "description": text, "location": where})
+    return _batch_rate("intake_identical_text_per_s", batch, inputs, url, line)
+
+
 def _post(base: str, body: bytes, headers: dict) -> int:
     res = requests.post(f"{base}/api/v1/complaints/batch", data=body, headers=headers, timeout=600)
     if res.status_code != 200:
@@ -345,5 +401,7 @@ def _operator_token(base: str):
 def run_all(quick: bool = False, line=echo_line) -> None:
     """All three, as ``kendali bench all`` calls them (``--quick``: smaller runs)."""
     intake_batch(count=5000 if quick else 20000, line=line)
+    intake_shared_identity(line=line)
+    intake_identical_text(line=line)
     intake_single(seconds=5 if quick else 20, line=line)
     summary(count=100_000 if quick else 1_000_000, rounds=20 if quick else 50, line=line)

@@ -81,6 +81,7 @@ def tokens() -> dict[str, str]:
     """A bearer token per client class (accounts created on first use)."""
     from server.queries import auth as auth_queries
     from server.services import accounts
+    from server.services import logins
 
     with db.session() as session:
         out = {}
@@ -88,7 +89,7 @@ def tokens() -> dict[str, str]:
             username = f"bench-{name}"
             if auth_queries.user_by_name(session, username) is None:
                 accounts.create_user(session, "cli:bench", username, role, region, PASSWORD)
-            out[name] = accounts.login(session, username, PASSWORD).token
+            out[name] = logins.login(session, username, PASSWORD).token
         return out
 
 

@@ -1,7 +1,8 @@
 """Intake SQL: set-based, so that a batch of 5,000 costs a handful of round trips.
 
 Rows travel as parallel arrays through ``unnest`` (one statement whatever the batch size);
-duplicates are found for all new rows in one query, against the table and each other.
+duplicates are found for all new rows in one query, against the table and each other
+(:mod:`server.queries.complaints.duplicates`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.crs import WGS84
-
-#: Two complaints farther apart than this are not "in the same village" by position (a
-#: village or urban kelurahan is a square kilometre or two where people live densely).
-NEAR_M = 500.0
-#: Degrees that surely cover NEAR_M at Indonesian latitudes (GiST box prefilter).
-NEAR_DEG = 0.005
-DUPLICATE_DAYS = 30
 
 _COLUMNS = (
     ("external_id", "text"),
@@ -116,76 +110,6 @@ def existing(session: Session, channel: str, external_ids: Sequence[str]) -> dic
         {"channel": channel, "ids": list(external_ids)},
     ).mappings()
     return {r["external_id"]: dict(r) for r in rows}
-
-
-_COMMON = f"""
-    o.id < n.id
-    AND o.received_at > n.received_at - interval '{DUPLICATE_DAYS} days'
-    AND o.received_at < n.received_at + interval '{DUPLICATE_DAYS} days'
-    AND (o.channel = 'whistleblower') = (n.channel = 'whistleblower')
-"""
-# The same test for the branch by position, with the time window written so that no index
-# can serve it: as a range on o.received_at, the planner ANDed ix_complaints_received into
-# each new complaint's GiST probe, reading every complaint of the 60-day window per new one
-# (2 ms each at 100,000 complaints, 11 s for a batch of 5,000; `kendali bench intake`).
-_COMMON_NEAR = f"""
-    o.id < n.id
-    AND abs(extract(epoch FROM o.received_at - n.received_at)) < {DUPLICATE_DAYS} * 86400
-    AND (o.channel = 'whistleblower') = (n.channel = 'whistleblower')
-"""
-
-# Whistleblower complaints are compared only with each other: linking one to a named
-# report would tell the reader who blew the whistle.
-DUPLICATE_CTES = f"""
-WITH n AS (
-    SELECT id, channel, category, received_at, reporter_nik_hash, reporter_phone_hash,
-           village_key, description, geom, geom_precise
-      FROM complaints WHERE id = ANY(CAST(:ids AS bigint[]))
-),
-found AS (
-    SELECT n.id, coalesce(o.primary_id, o.id) AS of, 'reporter' AS reason, 1.0::float8 AS score,
-           o.received_at
-      FROM n JOIN complaints o
-        ON o.reporter_nik_hash = n.reporter_nik_hash AND o.category = n.category
-     WHERE n.reporter_nik_hash IS NOT NULL AND {_COMMON}
-    UNION ALL
-    SELECT n.id, coalesce(o.primary_id, o.id), 'reporter', 1.0, o.received_at
-      FROM n JOIN complaints o
-        ON o.reporter_phone_hash = n.reporter_phone_hash AND o.category = n.category
-     WHERE n.reporter_phone_hash IS NOT NULL AND {_COMMON}
-    UNION ALL
-    SELECT n.id, coalesce(o.primary_id, o.id), 'text', similarity(o.description, n.description),
-           o.received_at
-      FROM n JOIN complaints o ON o.village_key = n.village_key AND o.category = n.category
-     WHERE n.village_key IS NOT NULL AND n.description IS NOT NULL AND {_COMMON}
-       AND similarity(o.description, n.description) >= :similarity
-    UNION ALL
-    SELECT near.id, near.of, 'text', near.score, near.received_at
-      FROM (
-        SELECT n.id, coalesce(o.primary_id, o.id) AS of, o.received_at,
-               similarity(o.description, n.description) AS score
-          FROM n JOIN complaints o
-            ON o.geom && ST_Expand(n.geom, {NEAR_DEG}) AND o.category = n.category
-         WHERE n.geom_precise AND o.geom_precise AND n.description IS NOT NULL
-           AND o.description IS NOT NULL AND {_COMMON_NEAR}
-           AND ST_DWithin(o.geom::geography, n.geom::geography, {NEAR_M})
-        OFFSET 0  -- a fence: the similarity below runs only on the few rows nearby
-      ) near
-     WHERE near.score >= :similarity
-),
-best AS (
-    SELECT DISTINCT ON (id) id, of, reason, score FROM found
-     ORDER BY id, (reason = 'reporter') DESC, score DESC, received_at DESC
-)
-"""
-SET_DUPLICATES = """
-UPDATE complaints c
-   SET possible_duplicate_of = best.of, duplicate_reason = best.reason,
-       duplicate_score = round(best.score::numeric, 3)
-  FROM best
- WHERE c.id = best.id
-RETURNING c.id, c.possible_duplicate_of
-"""
 
 
 def area_names(session: Session) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.areas import ancestors
-from server.queries.complaints import intake
+from server.queries.complaints import duplicates
 
 
 def _json(value) -> str | None:
@@ -112,10 +112,10 @@ def audit_many(
 
 
 _FLAG_AND_LOG = (
-    intake.DUPLICATE_CTES
+    duplicates.DUPLICATE_CTES
     + """,
 flagged AS ("""
-    + intake.SET_DUPLICATES
+    + duplicates.SET_DUPLICATES
     + """),
 timeline AS (
     INSERT INTO complaint_timeline (complaint_id, at, actor, action, to_status, details)
@@ -126,7 +126,8 @@ events AS (
     INSERT INTO event_log (type, regions, payload)
     SELECT :type, coalesce(string_to_array(nullif(e.regions, ''), ','), '{}'),
            CAST(e.payload AS jsonb)
-           || jsonb_build_object('possible_duplicate_of', f.possible_duplicate_of)
+           || jsonb_build_object('possible_duplicate_of',
+                                 CASE WHEN f.shared THEN f.possible_duplicate_of END)
       FROM unnest(CAST(:ids AS bigint[]), CAST(:regions AS text[]), CAST(:payloads AS text[]))
            WITH ORDINALITY AS e(id, regions, payload, ord)
       LEFT JOIN flagged f ON f.id = e.id
@@ -166,7 +167,7 @@ def flag_and_log_created(
     Same reporter (NIK or phone hash) and category within 30 days wins over similar text;
     similar text of the same category counts in the same village (same hashed village name
     in the same area, or exact points within 500 m). A duplicate of a confirmed duplicate
-    points at its primary (see ``intake.DUPLICATE_CTES``).
+    points at its primary (see :mod:`server.queries.complaints.duplicates`).
 
     ``rows``: ``(id, timeline details, event area code, event payload, audit after)``.
     """

@@ -10,8 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import and_
+from sqlalchemy import case
+from sqlalchemy import exists
 from sqlalchemy import false
 from sqlalchemy import func
+from sqlalchemy import not_
+from sqlalchemy import null
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import true
 from sqlalchemy.orm import Session
@@ -34,6 +40,40 @@ def scope_clause(scope, columns=_CODE_COLUMNS) -> ColumnElement[bool]:
     if scope.region:
         return scope.code_clause(columns[scope.region.count(".")])
     return false()
+
+
+def _other_visible(scope, column) -> ColumnElement[bool]:
+    """SQL: the complaint whose id is ``column`` lies in ``scope``."""
+    other = aliased(ComplaintRow)
+    codes = (other.province_code, other.regency_code, other.district_code)
+    return exists().where(other.id == column, scope_clause(scope, codes))
+
+
+def linked(scope, column) -> ColumnElement:
+    """SQL: ``column`` (another complaint's id: a suggested duplicate, a group's primary)
+    when that complaint lies in ``scope``, else NULL. A reader never learns of a complaint it
+    cannot open, not even its id (a whistleblower's duplicate in another region)."""
+    if scope.national:
+        return column
+    return case((_other_visible(scope, column), column), else_=null())
+
+
+def link_detail(scope, column) -> ColumnElement:
+    """SQL: a detail of the duplicate suggestion (reason, score, decision), hidden with it."""
+    if scope.national:
+        return column
+    hidden = and_(C.possible_duplicate_of.is_not(None),
+                  not_(_other_visible(scope, C.possible_duplicate_of)))
+    return case((hidden, null()), else_=column)
+
+
+def _shared(column) -> ColumnElement:
+    """SQL: ``column`` when every room an event of this complaint reaches can see the other
+    complaint (same regency, or this one unplaced: national rooms only), else NULL."""
+    other = aliased(ComplaintRow)
+    same = exists().where(other.id == column,
+                          or_(C.regency_code.is_(None), other.regency_code == C.regency_code))
+    return case((same, column), else_=null())
 
 
 def area_clause(code: str) -> ColumnElement[bool]:
@@ -83,6 +123,21 @@ _DETAIL_COLUMNS = _LIST_COLUMNS + (
     C.followed_up_at,
     C.closed_at,
 )
+_LINKS = ("possible_duplicate_of", "primary_id")
+_LINK_DETAILS = ("duplicate_reason", "duplicate_score", "duplicate_decision")
+
+
+def _scoped(columns, scope, links=linked, details=link_detail) -> tuple:
+    """``columns`` with the links to other complaints as ``scope`` may see them."""
+    out = []
+    for column in columns:
+        name = getattr(column, "key", None)
+        if name in _LINKS:
+            column = links(scope, column).label(name)
+        elif name in _LINK_DETAILS:
+            column = details(scope, column).label(name)
+        out.append(column)
+    return tuple(out)
 
 
 def _with_names(columns):
@@ -146,7 +201,7 @@ def list_scoped(
 
     ``detailed`` adds the detail columns (the unplaced queue shows the written address).
     """
-    columns = _DETAIL_COLUMNS if detailed else _LIST_COLUMNS
+    columns = _scoped(_DETAIL_COLUMNS if detailed else _LIST_COLUMNS, scope)
     stmt = _filtered(_with_names(columns).where(scope_clause(scope)), f)
     stmt = stmt.order_by(C.received_at.desc(), C.id.desc()).limit(limit + 1).offset(offset)
     return [dict(r) for r in session.execute(stmt).mappings()]
@@ -154,7 +209,8 @@ def list_scoped(
 
 def get_scoped(session: Session, scope, complaint_id: int) -> dict | None:
     """One complaint with its detail columns, or None when missing or out of scope."""
-    stmt = _with_names(_DETAIL_COLUMNS).where(scope_clause(scope), C.id == complaint_id)
+    stmt = _with_names(_scoped(_DETAIL_COLUMNS, scope)).where(scope_clause(scope),
+                                                              C.id == complaint_id)
     row = session.execute(stmt).mappings().first()
     return dict(row) if row else None
 
@@ -170,15 +226,18 @@ def timeline(session: Session, complaint_id: int) -> list[dict]:
     return [dict(r) for r in session.execute(stmt).mappings()]
 
 
-def group_members(session: Session, primary_id: int) -> list[int]:
-    """Ids of the confirmed duplicates that follow ``primary_id``."""
-    stmt = select(C.id).where(C.primary_id == primary_id).order_by(C.id)
+def group_members(session: Session, scope, primary_id: int) -> list[int]:
+    """Ids of the confirmed duplicates that follow ``primary_id``, those in ``scope``."""
+    stmt = select(C.id).where(C.primary_id == primary_id, scope_clause(scope)).order_by(C.id)
     return list(session.scalars(stmt))
 
 
 def public_rows(session: Session, ids: list[int]) -> list[dict]:
-    """List columns of the given complaints, unscoped (to build events after a change)."""
+    """List columns of the given complaints, unscoped (to build events after a change); their
+    links to other complaints only where every reader of the event may see the other one."""
     if not ids:
         return []
-    stmt = _with_names(_LIST_COLUMNS).where(C.id.in_(ids)).order_by(C.id)
+    columns = _scoped(_LIST_COLUMNS, None, links=lambda _, c: _shared(c),
+                      details=lambda _, c: c)
+    stmt = _with_names(columns).where(C.id.in_(ids)).order_by(C.id)
     return [dict(r) for r in session.execute(stmt).mappings()]
