@@ -17,6 +17,7 @@ from server.auth.scope import ROLES
 from server.commands.common import actor
 from server.errors import ApiError
 from server.extensions import db
+from server.platform.origins import configured_base_url
 from server.queries import auth as q
 from server.services import accounts
 
@@ -134,7 +135,7 @@ def wall_code(name) -> None:
         except ApiError as exc:
             _fail(exc)
     config = current_app.config
-    base = config["PUBLIC_URL"] or f"http://{config['HOST']}:{config['PORT']}"
+    base = configured_base_url(config)
     hours = config["WALL_CODE_HOURS"]
     click.echo(f"wall account: {user.username}")
     click.echo(f"code: {code}  (valid {hours:g} h, once)")

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from server.commands.common import actor
 from server.extensions import db
+from server.platform.origins import configured_base_url
 from server.services import accounts
 from server.services import demo_scenario as svc
 
@@ -45,6 +46,5 @@ def scenario(roster: int, complaint_count: int, yes: bool) -> None:
     for a in people:
         where = f" region {a.region}" if a.region else ""
         click.echo(f"  {a.role:<9} {a.username:<15} {a.password}{where}")
-    click.echo(f"  wall      {current_app.config.get('PUBLIC_URL') or ''}"
-               f"/wall/login?code={code}")
+    click.echo(f"  wall      {configured_base_url(current_app.config)}/wall/login?code={code}")
     click.echo("\nnext: kendali serve --demo  (./scripts/serve --demo does both)")

@@ -87,3 +87,19 @@ def socket_origins(config, environ) -> list[str]:
 def base_url(config, host_url: str) -> str:
     """Where absolute links start: the public URL, else the (trusted) request's root."""
     return (config.get("PUBLIC_URL") or host_url).rstrip("/")
+
+
+def configured_base_url(config) -> str:
+    """Where links start when no request is at hand (the CLI, the scheduler's webhooks and
+    pushes): the public URL, else the configured host and port (a wildcard bind address
+    becomes this machine's name)."""
+    if config.get("PUBLIC_URL"):
+        return config["PUBLIC_URL"].rstrip("/")
+    host = config["HOST"]
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{config['PORT']}"

@@ -26,6 +26,7 @@ from server.models import DeliveryRow
 from server.models import DispatchRow
 from server.models import PushSubscriptionRow
 from server.platform import clock
+from server.platform.origins import configured_base_url
 from server.queries import dispatch as q
 from server.services import push
 
@@ -52,6 +53,7 @@ def enqueue_all(session: Session, dispatches: list[DispatchRow], incident,
 
 
 def _webhook_payload(dispatch, incident, responder) -> dict:
+    base = configured_base_url(current_app.config)  # KENDALI_PUBLIC_URL, else host:port
     return {
         "type": "dispatch.notified", "dispatch_id": dispatch.id,
         "incident": {"id": incident.id, "title": incident.title, "hazard": incident.hazard,
@@ -60,6 +62,8 @@ def _webhook_payload(dispatch, incident, responder) -> dict:
         "responder": {"id": responder.id, "name": responder.name, "phone": responder.phone,
                       "type": responder.type},
         "ack_deadline": dispatch.ack_deadline.isoformat(),
+        "links": {"incident": f"{base}/api/v1/incidents/{incident.id}",
+                  "dispatch": f"{base}/api/v1/incidents/{incident.id}/dispatch"},
     }
 
 

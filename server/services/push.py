@@ -28,6 +28,7 @@ from server.models import DeliveryRow
 from server.models import PushSubscriptionRow
 from server.platform import clock
 from server.platform import crypto
+from server.platform.origins import configured_base_url
 from server.queries import dispatch as dispatch_queries
 from server.queries import push as q
 from server.realtime import events
@@ -130,7 +131,8 @@ def _payload(d, incident, area_name: str | None) -> dict:
             "incident_id": incident.id, "title": incident.title[:200],
             "severity": incident.severity, "area": d.area_code,
             "area_name": (area_name or d.area_code)[:120],
-            "ack_deadline": d.ack_deadline.isoformat()}
+            "ack_deadline": d.ack_deadline.isoformat(),
+            "url": f"{configured_base_url(current_app.config)}/field"}
 
 
 def _vapid() -> Vapid:

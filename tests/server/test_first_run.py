@@ -29,3 +29,14 @@ def test_no_admin_yet_the_login_page_and_the_server_say_how_to_get_in(migrated_d
         _, password = accounts.create_user(session, "test", "admin", "admin")
     assert password and len(password) >= 20  # generated, shown once: no default password
     assert COMMAND not in client.get("/login").get_data(as_text=True)
+
+
+def test_printed_links_use_the_public_url_or_the_configured_address(database_url):
+    """`kendali wall-code` on another machine than the wall: the link people open."""
+    app = make_app(database_url, PUBLIC_URL="https://kendali.kemensos.go.id/",
+                   HOST="0.0.0.0", PORT=5201)
+    out = app.test_cli_runner().invoke(args=["wall-code", "--name", "Uji Tautan"]).output
+    assert "open on the wall screen: https://kendali.kemensos.go.id/wall/login?code=" in out
+    app = make_app(database_url, PUBLIC_URL=None, HOST="10.1.2.3", PORT=5201)
+    out = app.test_cli_runner().invoke(args=["wall-code", "--name", "Uji Tautan"]).output
+    assert "http://10.1.2.3:5201/wall/login?code=" in out
