@@ -138,6 +138,33 @@ def test_deeply_nested_json_is_a_400_on_every_operation_with_a_body(fuzz_server,
     assert len(tried) >= 15, tried
 
 
+def test_the_two_cases_schemathesis_found(fuzz_server, operator_headers, app, engine):
+    """Issue 15: ``{"responder_id": true}`` (a bool passed the int check and reached SQL)
+    and reassigning a dispatch that has ended (500): now 400 and 409 naming the field, and
+    the answers match the description."""
+    from tests.server.dispatch_support import PALU
+    from tests.server.dispatch_support import incident
+    from tests.server.dispatch_support import responder
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE responders, incidents, dispatches CASCADE"))
+    responder(app, "tagana", "Fuzz", -0.90, 119.87)
+    iid = incident(app, PALU)
+    (did,), = engine.connect().execute(sa.text("SELECT id FROM dispatches")).all()
+    engine.dispose()
+    calls = [("POST", f"/api/v1/incidents/{iid}/dispatch", {"area": "72.71",
+                                                            "responder_id": True}, 400),
+             ("POST", f"/api/v1/dispatches/{did}/reassign", {"responder_id": True}, 400),
+             ("POST", f"/api/v1/dispatches/{did}/cancel", {}, 200),
+             ("POST", f"/api/v1/dispatches/{did}/reassign", {"responder_id": 1}, 409)]
+    for method, path, body, status in calls:
+        res = requests.request(method, fuzz_server.url + path, json=body,
+                               headers=operator_headers, timeout=30)
+        assert res.status_code == status, (path, res.status_code, res.text[:300])
+        if status >= 400:  # documented for every operation: 4XX with the Error body
+            assert res.json()["fields"], res.text
+
+
 def test_no_network_beyond_loopback(api_schema):
     assert all(s["url"].startswith("http://127.0.0.1:")
                for s in requests.get(api_schema.location, timeout=10).json()["servers"])
