@@ -184,11 +184,15 @@ def replace_impact(
     contours: list[tuple[float, float]],
     areas: list[dict],
     exposure: dict[int, int],
+    shapes: list[bytes] | None = None,
 ) -> None:
-    """Replace a quake's contours (geodesic circles), areas and exposure."""
+    """Replace a quake's contours, areas and exposure. Contours are geodesic circles of the
+    given radii, or ``shapes`` (WKB polygons, one per contour) when the map was gridded."""
     for model in (ContourRow, QuakeAreaRow, ExposureRow):
         session.execute(delete(model).where(model.quake_id == quake_id))
-    if contours:
+    if contours and shapes is not None:
+        _insert_shapes(session, quake_id, contours, shapes)
+    elif contours:
         session.execute(
             text(
                 f"""
@@ -219,6 +223,25 @@ def replace_impact(
                 for k, v in sorted(exposure.items())
             ],
         )
+
+
+def _insert_shapes(session: Session, quake_id: int, contours, shapes: list[bytes]) -> None:
+    session.execute(
+        text(
+            f"""
+            INSERT INTO quake_contours (quake_id, mmi, radius_km, geom)
+            SELECT :qid, c.mmi, c.r, ST_Multi(ST_SetSRID(ST_GeomFromWKB(c.wkb), {WGS84}))
+              FROM unnest(CAST(:mmis AS float8[]), CAST(:radii AS float8[]),
+                          CAST(:wkbs AS bytea[])) AS c(mmi, r, wkb)
+            """
+        ),
+        {
+            "qid": quake_id,
+            "mmis": [m for m, _ in contours],
+            "radii": [r for _, r in contours],
+            "wkbs": shapes,
+        },
+    )
 
 
 def impact_of(session: Session, quake_id: int, scope=None) -> dict:

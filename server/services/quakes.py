@@ -164,6 +164,9 @@ def summary(row: QuakeRow, impact=None) -> dict:
         # Recent enough to page people, take the wall's focus and sound (the pages obey it).
         "fresh": incidents.is_fresh_quake(row),
         "backfilled": bool(row.backfilled),
+        # The map follows felt reports: how many placed ones it is conditioned on (0: the model).
+        "conditioned": bool(row.observations),
+        "observations": row.observations or 0,
     }
     if impact is not None:
         body["affected"] = {
@@ -176,5 +179,15 @@ def summary(row: QuakeRow, impact=None) -> dict:
 
 
 def _log_event(session: Session, row: QuakeRow, impact, kind: str) -> None:
-    regions = impact.regions(current_app.config["QUAKE_EVENT_MIN_MMI"])
-    event_queries.append(session, kind, regions, summary(row, impact))
+    """``quake.created`` / ``quake.updated``; an update says what the revision changed, and
+    also reaches the rooms of regencies it no longer reaches (their map must clear them)."""
+    floor = current_app.config["QUAKE_EVENT_MIN_MMI"]
+    regions = impact.regions(floor)
+    payload = summary(row, impact)
+    if impact.event_term is not None:
+        payload["event_term"] = impact.event_term
+    if kind == events.QUAKE_UPDATED:
+        payload["areas_added"], payload["areas_below"] = impact.added, impact.below
+        regions += [code for code in impact.below
+                    if impact.previous[code][0] == "regency" and impact.previous[code][1] >= floor]
+    event_queries.append(session, kind, regions, payload)
