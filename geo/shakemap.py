@@ -25,6 +25,7 @@ import shapely
 from numpy.typing import ArrayLike
 from shapely.geometry import MultiPolygon
 from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
 
 from geo.conditioning import Conditioned
 from geo.conditioning import Epicentre
@@ -119,8 +120,8 @@ class ShakeMap:
         ]
         shape = shapely.make_valid(MultiPolygon(polygons))
         shape = shape.simplify(SIMPLIFY_SHARE * reach / _KM_PER_DEGREE, preserve_topology=True)
-        parts = [g for g in getattr(shape, "geoms", [shape]) if isinstance(g, Polygon)]
-        return Contour(level, reach, MultiPolygon(parts))
+        parts = _polygons(shape)
+        return Contour(level, reach, MultiPolygon(parts)) if parts else None
 
     def contours(self, levels: Sequence[float] | None = None) -> list[Contour]:
         """Contours at ``levels`` (default: II up to the strongest intensity, half steps)."""
@@ -131,6 +132,13 @@ class ShakeMap:
         q = self.conditioned.quake
         lat, lon = destination_grid(q.lat, q.lon, ring[:, 0], ring[:, 1])
         return np.column_stack((lon, lat))
+
+
+def _polygons(shape: BaseGeometry) -> list[Polygon]:
+    """The polygons of a geometry, however nested (a repair may return a collection)."""
+    if isinstance(shape, Polygon):
+        return [] if shape.is_empty else [shape]
+    return [p for part in getattr(shape, "geoms", []) for p in _polygons(part)]
 
 
 def extent_km(conditioned: Conditioned) -> float:
