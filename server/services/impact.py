@@ -98,14 +98,7 @@ def compute(
     if seen.reports:
         impact.observations, impact.shapes = len(seen.reports), estimate.shapes
         impact.event_term = round(estimate.event_term, 2)
-    affected_mmi = current_app.config["QUAKE_AFFECTED_MMI"]
-    reach = estimate.reach(affected_mmi)
-    if reach:
-        for (code, level, name, _parent, pop, km, *_), mmi in estimate.areas(
-            session, lat, lon, reach
-        ):
-            if mmi >= affected_mmi:
-                impact.areas[code] = _area_row(code, level, name, pop, km, mmi)
+    _add_affected(session, impact, estimate, lat, lon)
     felt_reach = estimate.reach(shakemap.LOWEST_LEVEL)
     if felt_reach:
         impact.exposure = _exposure(estimate.exposure_levels(session, lat, lon, felt_reach))
@@ -119,6 +112,17 @@ def compute(
     if impact.areas:
         impact.max_mmi = round(max(impact.max_mmi, *(a["mmi"] for a in impact.areas.values())), 2)
     return impact
+
+
+def _add_affected(session, impact: Impact, estimate, lat, lon) -> None:
+    """The areas estimated at ``QUAKE_AFFECTED_MMI`` or more at their nearest point."""
+    affected_mmi = current_app.config["QUAKE_AFFECTED_MMI"]
+    reach = estimate.reach(affected_mmi)
+    if not reach:
+        return
+    for (code, level, name, _parent, pop, km, *_), mmi in estimate.areas(session, lat, lon, reach):
+        if mmi >= affected_mmi:
+            impact.areas[code] = _area_row(code, level, name, pop, km, mmi)
 
 
 def _exposure(levels: list[tuple[int, float]]) -> dict[int, int]:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from geo.calibration import search_km
 from geo.crs import haversine_km
 from geo.intensity import midpoint
+from geo.names import Place
 from geo.observations import IntensityObservation
 from geo.observations import felt_source
 from server.services import places
@@ -69,24 +70,28 @@ def felt_observations(
         observed = midpoint(report["mmi_min"], report["mmi_max"])
         if place.code:
             out.named[place.code] = max(observed, out.named.get(place.code, 0.0))
-        key = (round(place.lat, 5), round(place.lon, 5))
-        if haversine_km(lat, lon, place.lat, place.lon) > trusted_km or (
-            key in by_point and by_point[key].mmi >= observed
-        ):
-            continue
-        try:
-            by_point[key] = IntensityObservation(
-                place.lat,
-                place.lon,
-                float(report["mmi_min"]),
-                float(report["mmi_max"]),
-                source,
-                place=report["place"],
-            )
-        except ValueError:  # a range the math cannot use still shows on its area
-            continue
+        if haversine_km(lat, lon, place.lat, place.lon) <= trusted_km:
+            _keep_strongest(by_point, place, report, source)
     out.reports = list(by_point.values())
     return out
+
+
+def _keep_strongest(by_point: dict, place: Place, report: dict, source: str) -> None:
+    """Each place once: a second report of the same point counts only if it is stronger."""
+    key = (round(place.lat, 5), round(place.lon, 5))
+    try:
+        obs = IntensityObservation(
+            place.lat,
+            place.lon,
+            float(report["mmi_min"]),
+            float(report["mmi_max"]),
+            source,
+            place=report["place"],
+        )
+    except ValueError:  # a range the math cannot use still shows on its area
+        return
+    if key not in by_point or obs.mmi > by_point[key].mmi:
+        by_point[key] = obs
 
 
 def field_observations(session: Session, quake_id: int | None) -> list[IntensityObservation]:
