@@ -187,7 +187,17 @@ def _log_event(session: Session, row: QuakeRow, impact, kind: str) -> None:
     if impact.event_term is not None:
         payload["event_term"] = impact.event_term
     if kind == events.QUAKE_UPDATED:
-        payload["areas_added"], payload["areas_below"] = impact.added, impact.below
+        _changed_areas(payload, impact)
         regions += [code for code in impact.below
                     if impact.previous[code][0] == "regency" and impact.previous[code][1] >= floor]
     event_queries.append(session, kind, regions, payload)
+
+
+def _changed_areas(payload: dict, impact) -> None:
+    """What a revision changed: regencies by code, districts counted (a strong quake's
+    revision can move a thousand districts; every room would receive them)."""
+    level = {**{c: lv for c, (lv, _mmi) in impact.previous.items()},
+             **{c: a["level"] for c, a in impact.areas.items()}}
+    for key, codes in (("added", impact.added), ("below", impact.below)):
+        payload[f"areas_{key}"] = [c for c in codes if level[c] == "regency"]
+        payload[f"districts_{key}"] = sum(1 for c in codes if level[c] == "district")

@@ -155,6 +155,8 @@ def test_a_felt_list_moves_the_whole_map_and_extends_the_incident(capp, engine, 
     (updated,) = events(engine, start, "quake.updated")
     assert updated["conditioned"] is True and updated["observations"] == observations
     assert BANTUL in updated["areas_added"] and updated["areas_below"] == []
+    assert updated["districts_added"] > 10 and updated["districts_below"] == 0  # codes: regencies
+    assert all(code.count(".") == 1 for code in updated["areas_added"])
     assert updated["max_mmi"] == max_mmi and updated["event_term"] > 0
     # The open incident grows by the newly affected regencies, dispatched; nothing else moves.
     (change,) = events(engine, start, "incident.updated")
