@@ -132,6 +132,20 @@ class Conditioned:
         var = phi2 - np.sum(v * v, axis=0) + unexplained**2 * self.eta_var
         return mu + self.eta + k @ self.alpha, np.maximum(var, 0.0)
 
+    def mean_at(self, lat: ArrayLike, lon: ArrayLike) -> np.ndarray:
+        """Conditioned median intensity (clamped to I..XII) alone: for maps of many sites,
+        where the variance's matrix product would cost more than the mean."""
+        lat, lon = np.atleast_1d(lat).astype(float), np.atleast_1d(lon).astype(float)
+        q = self.quake
+        epi = haversine_km_grid([q.lat], [q.lon], lat, lon)[0]
+        mean = median_mmi_grid(q.magnitude, q.depth_km, epi, self.ipe) + self.eta
+        if self.alpha.size:
+            distance = haversine_km_grid(lat, lon, self.obs_lat, self.obs_lon)
+            phi2 = self.residuals.phi(self.ipe) ** 2
+            mean = mean + (phi2 * np.exp(-distance / self.residuals.range_km)) @ self.alpha
+        result: np.ndarray = np.clip(mean, MMI_MIN, MMI_MAX)
+        return result
+
     def at(self, lat: ArrayLike, lon: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Conditioned median intensity (clamped to I..XII) and its standard deviation."""
         mean, var = self.posterior(lat, lon)

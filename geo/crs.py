@@ -56,3 +56,26 @@ def haversine_km_grid(
         chord2 += (a.reshape(-1, 1) - b.reshape(1, -1)) ** 2
     result: np.ndarray = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(np.sqrt(chord2) / 2, 1.0))
     return result
+
+
+def destination_grid(
+    lat: float, lon: float, east_km: ArrayLike, north_km: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latitude and longitude of points given east/north of (lat, lon), on the same sphere.
+
+    The inverse azimuthal equidistant projection centred on (lat, lon): a point's distance
+    from the centre is ``hypot(east, north)`` along the great circle of bearing
+    ``atan2(east, north)``. Intensity maps are gridded in this plane (distances from the
+    epicentre are exact in it), then mapped back to lon/lat.
+    """
+    east, north = np.asarray(east_km, dtype=float), np.asarray(north_km, dtype=float)
+    d = np.hypot(east, north) / EARTH_RADIUS_KM
+    bearing = np.arctan2(east, north)
+    p1, l1 = math.radians(lat), math.radians(lon)
+    sin_p2 = math.sin(p1) * np.cos(d) + math.cos(p1) * np.sin(d) * np.cos(bearing)
+    p2 = np.arcsin(np.clip(sin_p2, -1.0, 1.0))
+    l2 = l1 + np.arctan2(
+        np.sin(bearing) * np.sin(d) * math.cos(p1), np.cos(d) - math.sin(p1) * sin_p2
+    )
+    lon2 = (np.degrees(l2) + 180.0) % 360.0 - 180.0
+    return np.degrees(p2), lon2

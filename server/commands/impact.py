@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from geo.bmkg import FeedParseError
 from geo.bmkg import hint_from_name
 from geo.bmkg import parse_feed
+from geo.bmkg import parse_felt
 from geo.calibration import STRONG_WEIGHT
 from geo.calibration import Observation
 from geo.calibration import conditioned_predictions
@@ -48,9 +49,15 @@ from server.services import places
 @click.option("--depth", type=float, help="Depth in km.")
 @click.option("--mag", type=float, help="Magnitude.")
 @click.option("--tsunami", is_flag=True, help="Also mark coastal regencies (tsunami potential).")
+@click.option(
+    "--felt",
+    metavar="LIST",
+    help='A felt list as BMKG writes it ("V Kota Yogyakarta, III-IV Nganjuk"): the impact '
+    "is then conditioned on its places.",
+)
 @click.pass_context
 @with_appcontext
-def impact(ctx, lat, lon, depth, mag, tsunami) -> None:
+def impact(ctx, lat, lon, depth, mag, tsunami, felt) -> None:
     """Impact of a hypothetical quake: max_mmi, areas, exposure and contours as JSON."""
     if ctx.invoked_subcommand is not None:
         return
@@ -68,11 +75,14 @@ def impact(ctx, lat, lon, depth, mag, tsunami) -> None:
         fields["--depth"] = "0 to 1000 km"
     if not 0 < mag <= 10:
         fields["--mag"] = "0 to 10"
+    reports = [r.as_dict() for r in parse_felt(felt or "")]
+    if felt and not reports:
+        fields["--felt"] = 'no "LEVEL place" item, e.g. "III-IV Nganjuk, II Demak"'
     if fields:
         raise click.UsageError("; ".join(f"{k}: {v}" for k, v in fields.items()))
     with db.session() as session:
-        result = impact_svc.compute(session, lat, lon, depth, mag, tsunami_flag=tsunami)
-        contours = impact_svc.contour_geojson(session, lat, lon, result.contours)
+        result = impact_svc.compute(session, lat, lon, depth, mag, reports, tsunami_flag=tsunami)
+        contours = impact_svc.contour_geojson(session, lat, lon, result)
     click.echo(json.dumps(impact_svc.as_json(result, contours), ensure_ascii=False))
 
 

@@ -101,6 +101,9 @@ class IncidentAreaRow(Base):
     unstaffed_at: Mapped[datetime | None] = mapped_column(TS)
     unstaffed_reason: Mapped[str | None] = mapped_column(Text)
     anchor = mapped_column(Geometry("POINT", srid=WGS84, spatial_index=False))
+    # The incident's quake estimates no longer reach it (a revision conditioned on felt
+    # reports): marked for the operator, never withdrawn automatically.
+    below_at: Mapped[datetime | None] = mapped_column(TS)
     # Stood down on its own (the rest of the incident goes on).
     closed_at: Mapped[datetime | None] = mapped_column(TS)
     closed_by: Mapped[str | None] = mapped_column(Text)

@@ -45,6 +45,8 @@ class QuakeRow(Base):
     wzarea: Mapped[list] = mapped_column(JSONB, default=list)
     max_mmi: Mapped[float | None] = mapped_column(Float)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Placed reports the stored impact is conditioned on (0: the intensity model alone).
+    observations: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Older than KENDALI_INCIDENT_MAX_AGE when first seen: stored and listed, never paged.
     backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
     geom = mapped_column(Geometry("POINT", srid=WGS84, spatial_index=True))

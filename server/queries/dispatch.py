@@ -295,6 +295,16 @@ def sequence_of(session: Session, incident_id: int) -> list[tuple[QuakeRow, str]
         .order_by(QuakeRow.origin_time)).all())
 
 
+def sequence_reach(session: Session, incident_id: int) -> set[str]:
+    """Codes of the areas the current estimates of the incident's quakes reach."""
+    return set(session.scalars(text(
+        """
+        SELECT DISTINCT a.code FROM quake_areas a
+          JOIN incident_quakes s ON s.quake_id = a.quake_id
+         WHERE s.incident_id = :i
+        """), {"i": incident_id}))
+
+
 def geometry_check(session: Session, geojson: str) -> tuple[bool, float]:
     """(valid after repair, area km²) of a GeoJSON polygon."""
     row = session.execute(

@@ -24,3 +24,11 @@ def gazetteer_rows(session: Session) -> list[tuple[str, str, str, float, float]]
     """Return (code, level, name, lat, lon) for every loaded regency and district."""
     rows = session.execute(_GAZETTEER_SQL)
     return [(r.code, r.level, r.name, float(r.lat), float(r.lon)) for r in rows]
+
+
+def gazetteer_key(session: Session) -> tuple[int, str | None]:
+    """(number of regencies and districts, the first code): changes when areas are loaded."""
+    count, first = session.execute(
+        text("SELECT count(*), min(code) FROM areas WHERE level IN ('regency', 'district')")
+    ).one()
+    return int(count), first

@@ -109,9 +109,12 @@ def for_quake(session: Session, quake: QuakeRow) -> IncidentRow | None:
     if reaches and (not joined or is_fresh_quake(quake)):
         more, added = _extend(session, incident, quake)
         changes += more
+    below, back = _mark_below(session, incident)
+    if below or back:
+        changes.append("below")
     if changes:
         incident.last_activity_at = clock.now()
-        _log_updated(session, incident, quake, changes, added)
+        _log_updated(session, incident, quake, changes, added, below, back)
     session.commit()
     return incident
 
@@ -165,6 +168,24 @@ def _extend(session: Session, incident: IncidentRow, quake: QuakeRow
     return changes, [a.code for a in added]
 
 
+def _mark_below(session: Session, incident: IncidentRow) -> tuple[list[str], list[str]]:
+    """Mark the areas no quake of the sequence reaches any more (a revision conditioned on
+    felt reports moved the estimate), and unmark those reached again; return both lists of
+    codes. Nobody is withdrawn: the operator decides (stand the area down, or keep it)."""
+    reached = q.sequence_reach(session, incident.id)
+    below, back = [], []
+    for area in q.incident_areas(session, incident.id):
+        if area.closed_at is not None:
+            continue  # stood down already
+        if area.code not in reached and area.below_at is None:
+            area.below_at = clock.now()
+            below.append(area.code)
+        elif area.code in reached and area.below_at is not None:
+            area.below_at = None
+            back.append(area.code)
+    return sorted(below), sorted(back)
+
+
 def _quake_areas(session: Session, quake: QuakeRow, severity: str) -> list[tuple]:
     """(code, level, name, priority, anchor) of every affected area of the dispatch level
     (impact keeps those at QUAKE_AFFECTED_MMI or more, plus felt and tsunami-marked ones)."""
@@ -182,11 +203,13 @@ def _log_created(session: Session, incident: IncidentRow, areas) -> None:
 
 
 def _log_updated(session: Session, incident: IncidentRow, quake: QuakeRow,
-                 changes: list[str], added: list[str]) -> None:
+                 changes: list[str], added: list[str], below: list[str],
+                 back: list[str]) -> None:
     regions = [a.code for a in q.incident_areas(session, incident.id)]
     event_queries.append(session, events.INCIDENT_UPDATED, regions,
                          {**incident_dict(incident), "changes": changes,
-                          "by_quake_id": quake.id, "added_areas": added})
+                          "by_quake_id": quake.id, "added_areas": added,
+                          "below_areas": below, "reached_again_areas": back})
 
 
 def create_manual(session: Session, actor, hazard: str, severity: str, title: str,

@@ -164,6 +164,9 @@ def summary(row: QuakeRow, impact=None) -> dict:
         # Recent enough to page people, take the wall's focus and sound (the pages obey it).
         "fresh": incidents.is_fresh_quake(row),
         "backfilled": bool(row.backfilled),
+        # The map follows felt reports: how many placed ones it is conditioned on (0: the model).
+        "conditioned": bool(row.observations),
+        "observations": row.observations or 0,
     }
     if impact is not None:
         body["affected"] = {
@@ -176,5 +179,25 @@ def summary(row: QuakeRow, impact=None) -> dict:
 
 
 def _log_event(session: Session, row: QuakeRow, impact, kind: str) -> None:
-    regions = impact.regions(current_app.config["QUAKE_EVENT_MIN_MMI"])
-    event_queries.append(session, kind, regions, summary(row, impact))
+    """``quake.created`` / ``quake.updated``; an update says what the revision changed, and
+    also reaches the rooms of regencies it no longer reaches (their map must clear them)."""
+    floor = current_app.config["QUAKE_EVENT_MIN_MMI"]
+    regions = impact.regions(floor)
+    payload = summary(row, impact)
+    if impact.event_term is not None:
+        payload["event_term"] = impact.event_term
+    if kind == events.QUAKE_UPDATED:
+        _changed_areas(payload, impact)
+        regions += [code for code in impact.below
+                    if impact.previous[code][0] == "regency" and impact.previous[code][1] >= floor]
+    event_queries.append(session, kind, regions, payload)
+
+
+def _changed_areas(payload: dict, impact) -> None:
+    """What a revision changed: regencies by code, districts counted (a strong quake's
+    revision can move a thousand districts; every room would receive them)."""
+    level = {**{c: lv for c, (lv, _mmi) in impact.previous.items()},
+             **{c: a["level"] for c, a in impact.areas.items()}}
+    for key, codes in (("added", impact.added), ("below", impact.below)):
+        payload[f"areas_{key}"] = [c for c in codes if level[c] == "regency"]
+        payload[f"districts_{key}"] = sum(1 for c in codes if level[c] == "district")

@@ -115,7 +115,7 @@ def incident_dispatch(incident_id: int):
                       "acknowledged": acked, "staffed": acked >= a.needed,
                       "unstaffed_at": _iso(a.unstaffed_at), "short_reason": a.unstaffed_reason,
                       "closed_at": _iso(a.closed_at), "close_note": a.close_note,
-                      "dispatches": rows})
+                      "below_at": _iso(a.below_at), "dispatches": rows})
     sequence = [{"quake_id": quake.id, "role": role, "magnitude": quake.magnitude,
                  "origin_time": _iso(quake.origin_time)}
                 for quake, role in q.sequence_of(session, incident.id)]
@@ -228,7 +228,8 @@ def reassign_dispatch(dispatch_id: int):
 # -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
 _AREA_DISPATCH = obj(("code", "dispatches"), code=STR, name=STR, level=STR, needed=INT,
                      acknowledged=INT, staffed=BOOL, unstaffed_at=N_STR, short_reason=N_STR,
-                     closed_at=N_STR, close_note=N_STR, dispatches=arr(ref("Dispatch")))
+                     closed_at=N_STR, close_note=N_STR, below_at=N_STR,
+                     dispatches=arr(ref("Dispatch")))
 _NOTE = {"required": False, "content": {JSON: {"schema": obj(note=STR)}}}
 _SEQUENCE = arr(obj(("quake_id", "role"), quake_id=INT, role=STR, magnitude=NUM,
                     origin_time=STR))

@@ -85,6 +85,13 @@ TEXT: dict[str, dict[str, str]] = {
     "ui_affected_regencies": {"id": "{n} kab/kota terdampak", "en": "{n} regencies affected"},
     "ui_staffed": {"id": "{n} wilayah terpenuhi", "en": "{n} areas staffed"},
     "ui_unstaffed": {"id": "{n} belum terpenuhi", "en": "{n} unstaffed"},
+    "ui_area_below": {"id": "di bawah ambang", "en": "below threshold"},
+    "ui_area_below_hint": {
+        "id": "Perkiraan terbaru (dengan laporan dirasakan) tidak lagi mencapai wilayah ini. "
+        "Petugas tidak ditarik otomatis: hentikan wilayah bila perlu.",
+        "en": "The latest estimate (with felt reports) no longer reaches this area. Nobody "
+        "is withdrawn automatically: stand the area down if needed.",
+    },
     "ui_complaints": {"id": "Pengaduan", "en": "Complaints"},
     "ui_total": {"id": "total", "en": "total"},
     "ui_open": {"id": "Terbuka", "en": "Open"},
@@ -117,6 +124,10 @@ TEXT: dict[str, dict[str, str]] = {
     "ui_ev_quake_updated": {
         "id": "Revisi gempa M{mag} {place}",
         "en": "Quake revised M{mag} {place}",
+    },
+    "ui_ev_quake_conditioned": {
+        "id": "peta mengikuti {n} laporan dirasakan (MMI {mmi})",
+        "en": "map follows {n} felt reports (MMI {mmi})",
     },
     "first_run_hint": {
         "id": "Belum ada administrator. Di server, buat yang pertama (kata sandi dibuat dan "

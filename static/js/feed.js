@@ -25,7 +25,9 @@
         if (p.fresh === false) return null; // a backfill of the past: silent
         return K.t(verb === 'created' ? 'ui_ev_quake_created' : 'ui_ev_quake_updated', {
           mag: mag(p), place: p.region_text || '', mmi: K.roman(p.max_mmi),
-        }) + (p.tsunami ? ' — ' + K.t('ui_tsunami_potential') : '');
+        }) + (verb === 'updated' && p.conditioned ? ' — ' + K.t('ui_ev_quake_conditioned',
+          { n: p.observations, mmi: K.roman(p.max_mmi) }) : '')
+          + (p.tsunami ? ' — ' + K.t('ui_tsunami_potential') : '');
       case 'incident':
         return K.tOr('ui_ev_incident_' + verb, null, { title: p.title || '' }) ||
           K.t('ui_ev_incident', { title: p.title || '' });

@@ -449,6 +449,8 @@
         return K.el('li', { class: 'area ' + (acked >= a.needed ? 'staffed'
           : a.unstaffed_at ? 'unstaffed' : 'pending'), dataset: { area: a.code } },
         K.el('span', { class: 'name', text: (a.name || a.code) + ' ' + acked + '/' + a.needed }),
+        a.below_at ? K.el('span', { class: 'below', title: K.t('ui_area_below_hint'),
+          text: K.t('ui_area_below') }) : null,
         K.el('span', { class: 'chips' }, a.dispatches.map((x) => K.el('span', {
           class: 'chip state-' + x.state, dataset: { dispatchId: x.id, state: x.state },
           text: ((x.responder && x.responder.name) || '#' + x.responder_id) + ' · ' +
