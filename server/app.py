@@ -83,6 +83,7 @@ def _register(app: Flask) -> None:
     from server.web import api_admin
     from server.web import api_areas
     from server.web import api_auth
+    from server.web import api_candidates
     from server.web import api_channels
     from server.web import api_complaints
     from server.web import api_events
@@ -91,6 +92,7 @@ def _register(app: Flask) -> None:
     from server.web import api_me
     from server.web import api_quakes
     from server.web import api_responders
+    from server.web import api_units
     from server.web import assets
     from server.web import errors
     from server.web import headers
@@ -113,7 +115,9 @@ def _register(app: Flask) -> None:
         api_map,
         api_quakes,
         api_incidents,
+        api_candidates,
         api_responders,
+        api_units,
         api_me,
         pages,
     ):
@@ -130,6 +134,8 @@ def _register(app: Flask) -> None:
     def _check():
         if not request.path.startswith("/static/"):
             auth.check_request()
+
+    app.after_request(i18n.remember_language)
 
     @app.context_processor
     def _template_globals():

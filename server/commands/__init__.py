@@ -25,9 +25,10 @@ def register(app) -> None:
     from server.commands.quakes import quakes
     from server.commands.responders import responders
     from server.commands.serve import serve
+    from server.commands.units import units
 
     for command in (db_group, areas, serve, users, keys, wall_code, bmkg, impact, quakes,
-                    demo, responders, incidents):
+                    demo, responders, incidents, units):
         app.cli.add_command(command)
     _register_plugins(app.cli)
 

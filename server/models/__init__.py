@@ -25,6 +25,7 @@ from server.models.quakes import FeedStateRow
 from server.models.quakes import QuakeAreaRow
 from server.models.quakes import QuakeRow
 from server.models.quakes import SightingRow
+from server.models.units import UnitRow
 
 __all__ = [
     "Base",
@@ -52,4 +53,5 @@ __all__ = [
     "ExposureRow",
     "CatalogEventRow",
     "FeedStateRow",
+    "UnitRow",
 ]

@@ -274,9 +274,23 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+#: The language chosen with ``?lang=`` is kept a year in this cookie: every page follows it.
+LANG_COOKIE = "lang"
+LANG_COOKIE_DAYS = 365
+
+
+def remember_language(response):
+    """After a request that chose a language (``?lang=en``), keep it for the next pages."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=LANG_COOKIE_DAYS * 86400,
+                            samesite="Lax", httponly=True, path="/")
+    return response
+
+
 def language() -> str:
     if "lang" not in g:
-        chosen = request.args.get("lang") or request.cookies.get("lang")
+        chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
         if chosen not in LANGUAGES:
             chosen = "id"
         g.lang = chosen

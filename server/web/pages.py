@@ -1,5 +1,6 @@
-"""Browser pages: sign in and out, the wall's one-time code, the landing page, and the three
-live-map pages (wall, office, field) with the field tablet's service worker."""
+"""Browser pages: sign in and out, the wall's one-time code, each role's landing page, the
+three live-map pages (wall, office, field) with the field tablet's service worker, and the
+administration page (work units, accounts, wall codes)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,13 @@ from server.web.i18n import t
 
 bp = Blueprint("pages", __name__)
 
-HOME_BY_ROLE = {"wall": "/wall", "field": "/field", "regional": "/office"}
+#: Where each role lands after signing in (and at ``/``): its own page. Operators land on
+#: the office's national view, which links to the wall and the administration page.
+HOME_BY_ROLE = {"wall": "/wall", "field": "/field", "regional": "/office",
+                "operator": "/office", "admin": "/admin"}
+#: The pages each role may open, in the order of the navigation links.
+PAGES_BY_ROLE = {"wall": ("wall",), "field": ("field",), "regional": ("office",),
+                 "operator": ("office", "wall", "admin"), "admin": ("office", "wall", "admin")}
 
 
 @bp.get("/")
@@ -31,7 +38,7 @@ def index():
     principal = auth.current_principal()
     if not principal.authenticated:
         return redirect(url_for("pages.login"))
-    return render_template("pages/index.html", principal=principal)
+    return redirect(HOME_BY_ROLE.get(principal.role or "", "/login"))
 
 
 @bp.get("/login")
@@ -54,7 +61,7 @@ def login_post():
     cookie_session.permanent = True
     cookie_session["sid"] = result.token
     auth.csrf_token()
-    return redirect(HOME_BY_ROLE.get(result.user.role, "/"))
+    return redirect(HOME_BY_ROLE.get(result.user.role, "/login"))
 
 
 @bp.post("/logout")
@@ -82,7 +89,7 @@ def wall_login():
 
 #: Interface text the page scripts need, rendered into a JSON block (never inline script).
 CLIENT_TEXT_PREFIXES = ("ui_", "status_", "channel_", "state_", "severity_", "responder_",
-                        "avail_")
+                        "avail_", "err_", "field_label_", "actor_", "hazard_", "unit_kind_")
 
 
 def client_strings() -> dict[str, str]:
@@ -102,9 +109,28 @@ def _page(template: str, roles: tuple[str, ...]):
         principal=principal,
         strings=client_strings(),
         focus_seconds=int(config["WALL_FOCUS_SECONDS"]),
+        quiet_seconds=int(config["WALL_QUAKE_QUIET_S"]),
         tile_url=config.get("TILE_URL"),
         categories=config["COMPLAINT_CATEGORIES"],
+        nav=PAGES_BY_ROLE.get(principal.role or "", ()),
+        kiosk=_kiosk(principal.role),
     )
+
+
+def _kiosk(role: str | None) -> bool:
+    """A wall screen shows no controls (nobody touches it); ``?kiosk=1`` or ``0`` overrides,
+    e.g. to turn the sound on once from a keyboard."""
+    asked = request.args.get("kiosk")
+    if asked in ("0", "1"):
+        return asked == "1"
+    return role == "wall"
+
+
+@bp.get("/admin")
+def admin():
+    """Administration: the work units (operators read, admins add), accounts and wall codes
+    (admins)."""
+    return _page("pages/admin.html", ("operator", "admin"))
 
 
 @bp.get("/wall")
