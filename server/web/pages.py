@@ -13,6 +13,7 @@ from flask import send_from_directory
 from flask import session as cookie_session
 from flask import url_for
 
+from geo import dispatch as dispatch_rules
 from server.auth import request as auth
 from server.errors import ApiError
 from server.extensions import limiter
@@ -89,7 +90,8 @@ def wall_login():
 
 #: Interface text the page scripts need, rendered into a JSON block (never inline script).
 CLIENT_TEXT_PREFIXES = ("ui_", "status_", "channel_", "state_", "severity_", "responder_",
-                        "avail_", "err_", "field_label_", "actor_", "hazard_", "unit_kind_")
+                        "avail_", "err_", "field_label_", "actor_", "hazard_", "unit_kind_",
+                        "timeline_", "dup_reason_", "role_", "admin_")
 
 
 def client_strings() -> dict[str, str]:
@@ -113,6 +115,8 @@ def _page(template: str, roles: tuple[str, ...]):
         tile_url=config.get("TILE_URL"),
         categories=config["COMPLAINT_CATEGORIES"],
         nav=PAGES_BY_ROLE.get(principal.role or "", ()),
+        hazards=dispatch_rules.HAZARDS,
+        severities=dispatch_rules.SEVERITIES,
         kiosk=_kiosk(principal.role),
     )
 
