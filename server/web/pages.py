@@ -18,6 +18,7 @@ from server.auth import request as auth
 from server.errors import ApiError
 from server.extensions import limiter
 from server.platform.db import get_session
+from server.queries import units as unit_queries
 from server.services import accounts
 from server.web.api_auth import login_rate_key
 from server.web.i18n import TEXT
@@ -115,10 +116,16 @@ def _page(template: str, roles: tuple[str, ...]):
         tile_url=config.get("TILE_URL"),
         categories=config["COMPLAINT_CATEGORIES"],
         nav=PAGES_BY_ROLE.get(principal.role or "", ()),
+        unit=_unit_name(principal.unit_id),
         hazards=dispatch_rules.HAZARDS,
         severities=dispatch_rules.SEVERITIES,
         kiosk=_kiosk(principal.role),
     )
+
+
+def _unit_name(unit_id: int | None) -> str | None:
+    found = unit_queries.get_unit(get_session(), unit_id) if unit_id else None
+    return found[0].name if found else None
 
 
 def _kiosk(role: str | None) -> bool:

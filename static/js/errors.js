@@ -33,7 +33,11 @@
 
   /** The translated text of an error thrown by K.api (or a network failure). */
   K.errorText = function (err) {
-    if (!(err instanceof K.ApiError)) return K.t('ui_network_error');
+    if (!(err instanceof K.ApiError)) {
+      // fetch() rejects with a TypeError when the network fails; anything else is a bug here
+      if (!(err instanceof TypeError && /fetch|network/i.test(err.message))) console.error(err);
+      return K.t('ui_network_error');
+    }
     const status = err.status;
     const base = K.tOr('err_' + status, K.t(status >= 500 ? 'err_5xx' : 'err_4xx'));
     const fields = Object.entries((err.body && err.body.fields) || {})

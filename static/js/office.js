@@ -434,7 +434,7 @@
   const live = new K.Live({ page: 'office' });
   live.bindIndicator($('#conn'));
   K.live = live; // for the browser tests and the console
-  K.office = { quake, incidents, select }; // for the browser tests and the console
+  K.office = { map, quake, incidents, select }; // for the browser tests and the console
 
   const incidentsSoon = () => {
     if (!$('#tab-incidents').hidden) incidents.loadSoon();
@@ -461,8 +461,10 @@
       li.replaceWith(listItem(found));
     }
     if (state.selected === p.id && $('#detail').dataset.id === String(p.id)) {
-      const note = $('#detail form textarea');
-      if (!note || !note.value) select(p.id);
+      // reload the detail unless someone is filling its form in (their choice is kept)
+      const form = $('#detail form.status-form');
+      const dirty = form && (form.status.value || form.note.value.trim() || form.unit_q.value);
+      if (!dirty) select(p.id);
     }
     complaints.refreshSoon();
   });

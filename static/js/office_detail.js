@@ -96,7 +96,7 @@
   /** The units a complaint can be forwarded to: those of its area and above and the
    * national ones first; any other by name. */
   function unitPicker(p) {
-    const select = K.el('select', { name: 'assigned_to', required: true },
+    const select = K.el('select', { name: 'assigned_to' }, // checked on submit (hidden else)
       K.el('option', { value: '', text: K.t('ui_pick_unit') }));
     const search = K.el('input', { type: 'search', name: 'unit_q', maxlength: 200,
       placeholder: K.t('ui_unit_search'), 'aria-label': K.t('ui_unit_search') });

@@ -128,13 +128,15 @@
       const state = areaState(a);
       const acked = a.dispatches.filter((x) => ACKED.includes(x.state)).length;
       const error = K.el('span', { class: 'error', role: 'alert' });
+      const chips = K.el('span', { class: 'chips' });
       const li = K.el('li', { class: 'area ' + state, dataset: { area: a.code } },
         K.el('span', { class: 'name', text: (a.name || a.code) + ' ' + acked + '/' + a.needed }),
         a.short_reason && state === 'unstaffed' ? K.el('span', { class: 'why',
           text: a.short_reason }) : null,
         state === 'closed' ? K.el('span', { class: 'why', text: K.t('ui_area_closed') }) : null,
-        K.el('span', { class: 'chips' }, a.dispatches.filter((x) => x.state !== 'cancelled')
-          .map((x) => this.dispatchChip(i, a, x, li, error))));
+        chips);
+      chips.append(...a.dispatches.filter((x) => x.state !== 'cancelled')
+        .map((x) => this.dispatchChip(i, a, x, li, error)));
       if (i.status === 'active' && state !== 'closed') {
         const actions = K.el('span', { class: 'area-actions' });
         if (this.canDispatch) {
@@ -191,7 +193,9 @@
       K.clear(box).append(K.el('p', { class: 'muted', text: K.t(dispatch ? 'ui_reassign_to'
         : 'ui_send_to', { area: a.name || a.code }) }));
       const list = K.el('ol', { class: 'candidates' });
-      for (const c of body.candidates) {
+      const free = (c) => !c.open_dispatch && c.availability !== 'off_duty';
+      const ordered = body.candidates.filter(free).concat(body.candidates.filter((c) => !free(c)));
+      for (const c of ordered) {
         const send = () => this.act(dispatch ? '/api/v1/dispatches/' + dispatch.id + '/reassign'
           : '/api/v1/incidents/' + i.id + '/dispatch', Object.assign({ responder_id: c.id },
         dispatch ? {} : { area: a.code }, beyond.checked ? { beyond_limit: true } : {}),
@@ -203,7 +207,9 @@
             ? K.tOr('state_' + c.open_dispatch.state, c.open_dispatch.state)
             : K.tOr('avail_' + c.availability, c.availability)) }),
           c.phone ? K.el('a', { class: 'phone', href: 'tel:' + c.phone, text: c.phone }) : null,
-          K.el('button', { type: 'button', class: 'mini', text: K.t('ui_send'), onclick: send })));
+          K.el('button', { type: 'button', class: 'mini', text: K.t('ui_send'), onclick: send,
+            // busy elsewhere or off duty: the API would refuse (409), so the page does not offer
+            disabled: !!c.open_dispatch || c.availability === 'off_duty' })));
       }
       if (!body.candidates.length) list.append(K.el('li', { class: 'muted', text: K.t('ui_none') }));
       box.append(list);

@@ -20,6 +20,7 @@
       this.alerted = null; // the quake the banner is for
       this.sound = K.store.get('kendali.office.sound', true) !== false;
       this.request = 0;
+      this.alertWanted = null;
       setInterval(() => this.refreshBanner(), 30e3); // its age moves on
     }
 
@@ -65,6 +66,7 @@
 
     async show(id, significant, alert) {
       const mine = ++this.request;
+      if (alert) this.alertWanted = id; // a later fetch of the same quake may supersede this one
       const quake = await K.api('/api/v1/quakes/' + id);
       if (mine !== this.request) return;
       this.shown = quake;
@@ -75,7 +77,10 @@
         this.alerted = quake;
         this.renderBanner();
         if (first) this.fit();
-        if (alert && this.sound) this.beep();
+        if (this.alertWanted === quake.id) {
+          this.alertWanted = null;
+          if (this.sound) this.beep();
+        }
       }
     }
 

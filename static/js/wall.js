@@ -139,6 +139,7 @@
       const text = next && next - 1 > b ? b + '–' + (next - 1) : next ? String(b) : '≥' + b;
       shades.append(K.el('i', { class: 'sw sw-' + state.shade + '-' + (i + 1) }), text);
     });
+    shades.append(K.el('i', { class: 'lg-dot lg-responder' }), K.t('ui_legend_responders'));
     node.append(shades);
     nationalView();
   }

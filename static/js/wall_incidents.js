@@ -31,13 +31,16 @@
     return out;
   }
 
+  /** "Kabupaten Sikka" -> "Sikka" ("Kota" stays: Kota Kupang is not Kabupaten Kupang). */
+  function short(name) {
+    return String(name || '').replace(/^Kabupaten\s+/, '');
+  }
+
   /** A short name for lanes and cards: the most affected area (quake incidents), or the
    * title of a drawn one. */
   function label(entry) {
     const first = entry.areas[0];
-    if (entry.incident.quake_id && first && first.name) {
-      return first.name.replace(/^(Kabupaten|Kota Administrasi|Kota)\s+/, '');
-    }
+    if (entry.incident.quake_id && first && first.name) return short(first.name);
     return entry.incident.title;
   }
 
@@ -135,15 +138,15 @@
           K.el('span', { class: 'score' + (s.staffed < s.total ? ' short' : ''),
             text: s.staffed + '/' + s.total })),
         K.el('p', { class: 'counts' },
-          K.el('span', { class: 'staffed', text: K.t('ui_staffed', { n: s.staffed }) }),
-          s.pending ? K.el('span', { class: 'pending', text: K.t('ui_pending_n', { n: s.pending }) })
+          K.el('span', { class: 'staffed', text: K.t('ui_n_staffed', { n: s.staffed }) }),
+          s.pending ? K.el('span', { class: 'pending', text: K.t('ui_n_pending', { n: s.pending }) })
             : null,
-          s.unstaffed ? K.el('span', { class: 'unstaffed', text: K.t('ui_unstaffed',
+          s.unstaffed ? K.el('span', { class: 'unstaffed', text: K.t('ui_n_unstaffed',
             { n: s.unstaffed }) }) : null));
-      const short = entry.areas.filter((a) => !a.closed_at && areaState(a) === 'unstaffed');
-      if (first && short.length) {
+      const unstaffed = entry.areas.filter((a) => !a.closed_at && areaState(a) === 'unstaffed');
+      if (first && unstaffed.length) {
         li.append(K.el('p', { class: 'short-areas', text: K.t('ui_short_areas',
-          { areas: short.map((a) => a.name || a.code).join(', ') }) }));
+          { areas: unstaffed.map((a) => short(a.name || a.code)).join(', ') }) }));
       }
       return li;
     }

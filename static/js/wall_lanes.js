@@ -9,6 +9,13 @@
   const PINNED = /^(quake|incident)\./;
   const SUMMARISED = /^(dispatch|area)\./;
 
+  /** The time a pinned line shows: the quake's origin, the incident's last change (the
+   * moment that matters, by the server's clock), else when the event was logged. */
+  function whenOf(msg) {
+    const p = msg.payload || {};
+    return (msg.type.startsWith('quake.') ? p.origin_time : p.last_activity_at) || msg.time;
+  }
+
   /** One line per quake and per incident in the pinned lane: the latest news of it. */
   function keyOf(msg) {
     const p = msg.payload || {};
@@ -30,7 +37,7 @@
         for (const li of this.pinnedNode.querySelectorAll('li')) {
           if (li.dataset.key === key) li.remove();
         }
-        this.pinned.add(msg, text, extraClass);
+        this.pinned.add(Object.assign({}, msg, { time: whenOf(msg) }), text, extraClass);
         if (this.pinnedNode.firstElementChild) this.pinnedNode.firstElementChild.dataset.key = key;
       } else if (!SUMMARISED.test(msg.type) || extraClass === 'pb') {
         this.flow.add(msg, text, extraClass);
