@@ -48,7 +48,7 @@ def bundles() -> dict[str, Bundle]:
     screens = ("js/quakes.js", "js/alert.js", "js/errors.js")
     # The office: its core (office.js) last; each panel in its own file before it.
     office = ("js/office_draw.js", "js/office_quake.js", "js/office_detail.js",
-              "js/office_incidents.js", "js/office.js")
+              "js/office_incidents.js", "js/office_unplaced.js", "js/office.js")
     css = ("css/base.css", "css/page.css")
     return {
         "wall_js": Bundle(

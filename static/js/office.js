@@ -1,9 +1,9 @@
 /* /office: a regional office (or the command room's operators, nationally) — its own area
  * only (the API scopes every answer), complaints as a list and on the map with the same
- * filters (text, dates, sort), the unplaced queue (national staff), exports of what is
- * loaded, the event ticker and playback. The panels live in their own files: the complaint
- * detail (office_detail.js), incidents and dispatch (office_incidents.js, office_draw.js),
- * the quake overlay and banner (office_quake.js). */
+ * filters (text, dates, sort), exports of what is loaded, the event ticker and playback.
+ * The panels live in their own files: the complaint detail (office_detail.js), incidents and
+ * dispatch (office_incidents.js, office_draw.js), the quake overlay and banner
+ * (office_quake.js), the unplaced queue (office_unplaced.js). */
 (function () {
   'use strict';
   const K = window.Kendali;
@@ -24,7 +24,6 @@
     total: null,
     selected: null,
     fresh: 0, // complaints arrived since the list was loaded
-    placing: null, // unplaced complaint id waiting for a map click
     regionBounds: null,
   };
 
@@ -79,9 +78,8 @@
     } catch (err) { /* keep the national view */ }
   }
 
-  map.on('click', (e) => {
-    if (state.placing) placeAt(state.placing, e.latlng);
-  });
+  const unplaced = new K.UnplacedQueue({ app, map, zone, node: $('#unplaced'),
+    onPlaced: () => complaints.refreshSoon() });
 
   // -- filters ----------------------------------------------------------------------------
   const form = $('#filters');
@@ -310,109 +308,6 @@
     if (li) li.replaceWith(listItem(state.list[i]));
   }
 
-  // -- the unplaced queue (national staff only) ----------------------------------------------
-  async function loadUnplaced() {
-    const node = $('#unplaced');
-    if (!node) return;
-    try {
-      const body = await K.api('/api/v1/complaints/unplaced?limit=50');
-      K.clear(node);
-      if (!body.features.length) node.append(K.el('li', { class: 'muted', text: K.t('ui_none') }));
-      for (const f of body.features) node.append(unplacedItem(f));
-    } catch (err) {
-      K.clear(node).append(K.el('li', { class: 'error', text: K.errorText(err) }));
-    }
-  }
-
-  function unplacedItem(f) {
-    const p = f.properties;
-    const input = K.el('input', { name: 'district', placeholder: K.t('ui_district_hint'),
-      size: 18, maxlength: 100, autocomplete: 'off', 'aria-label': K.t('ui_district_code'),
-      list: 'district-options-' + p.id });
-    const options = K.el('datalist', { id: 'district-options-' + p.id });
-    const error = K.el('span', { class: 'error', role: 'alert' });
-    input.addEventListener('input', K.debounce(() => suggest(input.value, options), 250));
-    return K.el('li', { class: 'unplaced', dataset: { id: p.id } },
-      K.el('div', { class: 'row1' }, K.el('span', { class: 'cid', text: '#' + p.id }),
-        K.el('span', { class: 'channel', text: K.tOr('channel_' + p.channel, p.channel) }),
-        K.el('time', { text: K.formatTime(p.received_at, zone()) })),
-      K.el('p', { class: 'loc', text: K.complaintDetail.locationText(p.location) || '—' }),
-      p.match ? K.el('p', { class: 'match', text: K.t('ui_match') + ': ' + matchText(p.match) })
-        : null,
-      K.el('p', { class: 'desc', text: p.description || '' }),
-      K.el('div', { class: 'actions' }, input, options,
-        K.el('button', { type: 'button', class: 'place', text: K.t('ui_place_district'),
-          onclick: () => placeByText(p.id, input.value, error) }),
-        K.el('button', { type: 'button', text: K.t('ui_place_on_map'), onclick: () => {
-          state.placing = p.id;
-          app.classList.add('placing');
-          error.textContent = K.t('ui_click_map');
-        } })),
-      error);
-  }
-
-  /** Districts whose name contains what was typed: "Palu Timur — Kota Palu (72.71.01)". */
-  async function suggest(text, options) {
-    const q = text.trim();
-    if (q.length < 2 || /^[0-9.]+$/.test(q)) return;
-    try {
-      const body = await K.api('/api/v1/areas/search?' + K.query({ q, level: 'district' }));
-      K.clear(options);
-      for (const a of body.areas) {
-        options.append(K.el('option', { value: a.code, label: a.name + ' — ' + a.regency +
-          ', ' + a.province }));
-      }
-    } catch (err) { /* suggestions are a help, not a must */ }
-  }
-
-  /** A district code, or a district's name resolved to its code (one match), or a clear
-   * message: never a raw error. */
-  async function placeByText(id, raw, error) {
-    const text = raw.trim();
-    if (/^\d{2}\.?\d{2}\.?\d{2}$/.test(text)) return place(id, { district: text }, error);
-    if (text.length < 2) {
-      error.textContent = K.t('err_why_district');
-      return null;
-    }
-    try {
-      const body = await K.api('/api/v1/areas/search?' + K.query({ q: text, level: 'district' }));
-      const exact = body.areas.filter((a) => a.name.toLowerCase() === text.toLowerCase()
-        .replace(/^(kec\.?|kecamatan)\s+/, ''));
-      const found = exact.length === 1 ? exact : body.areas;
-      if (found.length === 1) return place(id, { district: found[0].code }, error);
-      error.textContent = found.length ? K.t('ui_district_ambiguous', { names: found.slice(0, 4)
-        .map((a) => a.name + ' (' + a.regency + ', ' + a.code + ')').join('; ') })
-        : K.t('ui_district_unknown', { name: text });
-    } catch (err) {
-      K.showError(error, err);
-    }
-    return null;
-  }
-
-  function matchText(match) {
-    if (match && Array.isArray(match.candidates)) return match.candidates.join(', ') || '—';
-    return K.complaintDetail.locationText(match) || '—';
-  }
-
-  async function place(id, body, error) {
-    try {
-      await K.api('/api/v1/complaints/' + id + '/place', { method: 'POST', body });
-      const li = document.querySelector('#unplaced li[data-id="' + id + '"]');
-      if (li) li.remove();
-      complaints.refreshSoon();
-    } catch (err) {
-      K.showError(error, err);
-    }
-  }
-
-  function placeAt(id, latlng) {
-    state.placing = null;
-    app.classList.remove('placing');
-    const li = document.querySelector('#unplaced li[data-id="' + id + '"]');
-    place(id, { lat: Number(latlng.lat.toFixed(6)), lon: Number(latlng.lng.toFixed(6)) },
-      li ? li.querySelector('.error') : null);
-  }
-
   // -- tabs ----------------------------------------------------------------------------------
   function showTab(name) {
     for (const btn of document.querySelectorAll('[data-tab]')) {
@@ -420,7 +315,7 @@
       btn.setAttribute('aria-selected', String(on));
       $('#tab-' + btn.dataset.tab).hidden = !on;
     }
-    if (name === 'unplaced') loadUnplaced();
+    if (name === 'unplaced') unplaced.load();
     if (name === 'incidents') incidents.load();
   }
 

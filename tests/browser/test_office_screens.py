@@ -335,3 +335,31 @@ def test_every_role_lands_on_its_page_and_the_language_stays(web, bapp, accounts
     wall_login(bapp, screen, web.url)
     screen.goto(web.url + "/")
     assert screen.url == web.url + "/wall"
+
+
+def test_a_possible_duplicate_is_confirmed_on_the_detail(web, bapp, accounts, engine, clean,
+                                                         new_page):
+    reporter = {"name": "Ibu Rahma", "phone": "0812-9999-0001"}
+    first = data.complaint(web.url, data.channel_key(bapp, "jaga_bansos"), data.PALU,
+                           "PKH tahap dua belum cair", reporter=reporter)
+    second = data.complaint(web.url, data.channel_key(bapp, "sp4n_lapor"), data.PALU,
+                            "Bantuan PKH saya belum masuk rekening", reporter=reporter)
+    assert second["possible_duplicate_of"] == first["id"]  # same reporter, same category
+    name, pw, _ = accounts("operator")
+    page = new_page(1600, 900)
+    login(page, web.url, name, pw, "/office")
+    wait_live(page)
+    row = page.locator(f"#complaints li[data-id='{second['id']}']")
+    assert "mungkin ganda" in row.inner_text()
+    row.click()
+    box = page.locator("#detail .duplicates")
+    box.wait_for()
+    assert "pelapor sama" in box.inner_text() and f"#{first['id']}" in box.inner_text()
+    box.locator("button.dup-confirm").click()
+    page.wait_for_selector("#detail .duplicates >> text=Digabung dengan pengaduan")
+    with engine.connect() as conn:
+        primary = conn.execute(sa.text("SELECT primary_id FROM complaints WHERE id = :i"),
+                               {"i": second["id"]}).scalar_one()
+    assert primary == first["id"]
+    assert "dikonfirmasi ganda" in page.locator("#detail .timeline").inner_text()
+    page.watch.check()
