@@ -77,10 +77,10 @@ SCREEN_TEXT: dict[str, dict[str, str]] = {
     "ui_tsunami_badge": {"id": "TSUNAMI", "en": "TSUNAMI"},
     "ui_tsunami_coasts_short": {"id": "{n} pesisir tsunami", "en": "{n} tsunami coasts"},
     "ui_legend_epicentre": {"id": "pusat gempa", "en": "epicentre"},
-    "ui_legend_staffing": {"id": "Penugasan:", "en": "Staffing:"},
+    "ui_legend_staffing": {"id": "Tugas:", "en": "Staffing:"},
     "ui_legend_staffed": {"id": "terpenuhi", "en": "staffed"},
     "ui_legend_pending": {"id": "menunggu", "en": "waiting"},
-    "ui_legend_unstaffed": {"id": "belum terpenuhi", "en": "unstaffed"},
+    "ui_legend_unstaffed": {"id": "belum", "en": "unstaffed"},
     # -- the office: quake banner ----------------------------------------------------------
     "ui_quake_banner": {"id": "⚠ Gempa M{mag} — {place}", "en": "⚠ Earthquake M{mag} — {place}"},
     "ui_banner_mmi_here": {"id": "MMI {mmi} di wilayah Anda", "en": "MMI {mmi} in your area"},

@@ -130,7 +130,8 @@
     node.append(K.el('div', { class: 'legend-row' }, K.el('span', { class: 'lg-title',
       text: K.t('ui_legend_staffing') }),
     ['staffed', 'pending', 'unstaffed'].flatMap((s) => [K.el('i', { class: 'lg-line lg-' + s }),
-      K.t('ui_legend_' + s)])));
+      K.t('ui_legend_' + s)]),
+    K.el('i', { class: 'lg-dot lg-responder' }), K.t('ui_legend_responders')));
     const shades = K.el('div', { class: 'legend-row' }, K.el('span', { class: 'lg-title',
       text: K.t(state.shade === 'open' ? 'ui_shade_open' : 'ui_shade_overdue') }),
     K.el('i', { class: 'sw sw-none' }), '0');
@@ -139,7 +140,6 @@
       const text = next && next - 1 > b ? b + '–' + (next - 1) : next ? String(b) : '≥' + b;
       shades.append(K.el('i', { class: 'sw sw-' + state.shade + '-' + (i + 1) }), text);
     });
-    shades.append(K.el('i', { class: 'lg-dot lg-responder' }), K.t('ui_legend_responders'));
     node.append(shades);
     nationalView();
   }
