@@ -26,8 +26,11 @@
   /** Staffing of an incident's open areas (stood-down areas are done with). */
   function stats(entry) {
     const open = entry.areas.filter((a) => !a.closed_at);
-    const out = { total: open.length, staffed: 0, pending: 0, unstaffed: 0 };
-    for (const a of open) out[areaState(a)] += 1;
+    const out = { total: open.length, staffed: 0, pending: 0, unstaffed: 0, people: 0 };
+    for (const a of open) {
+      out[areaState(a)] += 1;
+      out.people += a.dispatches.filter((d) => ACKED.includes(d.state)).length;
+    }
     return out;
   }
 
@@ -93,6 +96,9 @@
       const known = area.dispatches.find((x) => x.id === d.id);
       if (known) Object.assign(known, d, { responder: d.responder || known.responder });
       else area.dispatches.push(d);
+      // the incident's latest change, for its lane line ("Agus Tagana menerima — Kota Palu")
+      entry.last = { who: (d.responder && d.responder.name) || '#' + d.responder_id,
+        state: K.tOr('state_' + d.state, d.state), area: area.name || area.code };
       return this.renderSoon();
     }
 
@@ -130,7 +136,7 @@
     item(entry, first) {
       const s = stats(entry);
       const i = entry.incident;
-      const li = K.el('li', { class: 'incident', dataset: { incidentId: i.id } },
+      const li = K.el('li', { class: 'incident', dataset: { incidentId: i.id, acked: s.people } },
         K.el('div', { class: 'incident-head' },
           K.el('span', { class: 'sev sev-' + i.severity,
             text: K.tOr('severity_' + i.severity, i.severity) }),
@@ -142,7 +148,9 @@
           s.pending ? K.el('span', { class: 'pending', text: K.t('ui_n_pending', { n: s.pending }) })
             : null,
           s.unstaffed ? K.el('span', { class: 'unstaffed', text: K.t('ui_n_unstaffed',
-            { n: s.unstaffed }) }) : null));
+            { n: s.unstaffed }) }) : null,
+          s.people ? K.el('span', { class: 'people', text: K.t('ui_n_people', { n: s.people }) })
+            : null));
       const unstaffed = entry.areas.filter((a) => !a.closed_at && areaState(a) === 'unstaffed');
       if (first && unstaffed.length) {
         li.append(K.el('p', { class: 'short-areas', text: K.t('ui_short_areas',
@@ -182,6 +190,7 @@
           total: s.total });
         if (s.pending) text += ' · ' + K.t('ui_pending_n', { n: s.pending });
         if (s.unstaffed) text += ' · ' + K.t('ui_unstaffed', { n: s.unstaffed });
+        if (entry.last) text += ' · ' + K.t('ui_last_change', entry.last);
         lane.append(K.el('li', { class: 'lane-line' + (s.unstaffed ? ' short' : ''),
           dataset: { incidentId: entry.incident.id }, text }));
       }

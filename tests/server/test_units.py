@@ -225,3 +225,44 @@ def test_free_text_assignments_become_units(make_database):
     assert back == {"m0": "Dinsos Kota Palu", "m1": "Dinsos Kota Palu", "m2": "Inspektorat",
                     "m3": None, "m4": None}
     engine.dispose()
+
+
+def test_a_units_member_receives_its_forwarded_complaint_live(live, accounts, channel_key,
+                                                            unit_id):
+    """Sockets follow the same rule: the member of the unit a Palu complaint is forwarded to,
+    in Bandung, receives its ``complaint.updated`` live; a Bandung office outside the unit does
+    not (real server, real Socket.IO clients)."""
+    import requests
+
+    from tests.helpers import bearer
+    from tests.helpers import token_for
+    from tests.helpers import wait_for
+    from tests.server.test_live_auth import Listener
+
+    bandung = unit_id("Dinas Sosial Kota Bandung")
+    member, mpw, _ = accounts("regional", None, None, unit_id=bandung)
+    outsider, opw, _ = accounts("regional", "32.73")
+    op, oppw, _ = accounts("operator")
+    inside = Listener(live.url, token_for(live.url, member, mpw)).connect()
+    outside = Listener(live.url, token_for(live.url, outsider, opw)).connect()
+    try:
+        assert inside.join(f"unit:{bandung}") == {"ok": True, "room": f"unit:{bandung}"}
+        assert outside.join(f"unit:{bandung}")["error"] == "forbidden"
+        res = requests.post(f"{live.url}{URL}", json=complaint(PALU), headers=channel_key(),
+                            timeout=10)
+        cid = res.json()["id"]
+        headers = bearer(token_for(live.url, op, oppw))
+        for body in ({"status": "diverifikasi"},
+                     {"status": "diteruskan", "assigned_to": bandung}):
+            assert requests.patch(f"{live.url}{URL}/{cid}", json=body, headers=headers,
+                                  timeout=10).status_code == 200
+
+        def got(listener):
+            return [e["payload"]["status"] for e in listener.events
+                    if e["type"] == "complaint.updated" and e["payload"]["id"] == cid]
+
+        assert wait_for(lambda: got(inside) == ["diteruskan"], timeout=10), inside.events
+        assert got(outside) == []
+    finally:
+        inside.close()
+        outside.close()
