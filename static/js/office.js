@@ -369,6 +369,7 @@
   live.on(K.family(K.ev.DISPATCH_PREFIX), incidentsSoon);
   live.on(K.ev.AREA_UNSTAFFED, incidentsSoon);
   live.on(K.ev.AREA_CLOSED, incidentsSoon);
+  if (K.ev.REPORT_CREATED) live.on(K.ev.REPORT_CREATED, incidentsSoon); // field reports (main)
   live.on(K.ev.RESPONDER_MOVED, () => responders.refreshSoon());
   live.on('reset', () => {
     loadList();

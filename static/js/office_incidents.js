@@ -134,6 +134,9 @@
         a.short_reason && state === 'unstaffed' ? K.el('span', { class: 'why',
           text: a.short_reason }) : null,
         state === 'closed' ? K.el('span', { class: 'why', text: K.t('ui_area_closed') }) : null,
+        // an area a revised quake no longer shakes enough (issue 19 on main): marked, kept
+        a.below_at ? K.el('span', { class: 'below', title: K.tOr('ui_area_below_hint', ''),
+          text: K.tOr('ui_area_below', '') }) : null,
         chips);
       chips.append(...a.dispatches.filter((x) => x.state !== 'cancelled')
         .map((x) => this.dispatchChip(i, a, x, li, error)));
