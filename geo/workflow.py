@@ -155,7 +155,7 @@ class MissingField(ValueError):
 
 
 def check_transition(
-    current: str, target: str, reason: str | None, assigned_to: str | None
+    current: str, target: str, reason: str | None, assigned_to: int | str | None
 ) -> None:
     """Raise when ``current -> target`` is not allowed or lacks what it needs.
 
@@ -163,14 +163,15 @@ def check_transition(
         current: the complaint's state.
         target: the requested state (one of :data:`STATUSES`).
         reason: the reason given with the request, if any.
-        assigned_to: the unit or region the complaint is (or will be) assigned to.
+        assigned_to: the work unit (its id) the complaint is (or will be) forwarded to.
     """
     if target not in TRANSITIONS.get(current, ()):
         raise TransitionNotAllowed(current, target)
     if target in REASON_REQUIRED and not (reason or "").strip():
         raise MissingField("reason", f"required to move a complaint to {target}")
-    if target == "diteruskan" and not (assigned_to or "").strip():
-        raise MissingField("assigned_to", "required to forward a complaint: the unit or region")
+    if target == "diteruskan" and not str(assigned_to or "").strip():
+        raise MissingField("assigned_to",
+                           "required to forward a complaint: the unit's id (GET /api/v1/units)")
 
 
 # -- working days ---------------------------------------------------------------------------
@@ -272,7 +273,7 @@ def plan_transition(
     target: str,
     *,
     reason: str | None,
-    assigned_to: str | None,
+    assigned_to: int | str | None,
     now: datetime,
     levels: ServiceLevels,
     verify_due: datetime | None,

@@ -110,6 +110,8 @@ def _register(app: Flask) -> None:
         if not request.path.startswith("/static/"):
             auth.check_request()
 
+    app.after_request(i18n.remember_language)
+
     @app.context_processor
     def _template_globals():
         return {"t": i18n.t, "lang": i18n.language(), "csrf_token": auth.csrf_token,
@@ -123,6 +125,7 @@ def _blueprints(app: Flask) -> None:
     from server.web import api_alerts
     from server.web import api_areas
     from server.web import api_auth
+    from server.web import api_candidates
     from server.web import api_channels
     from server.web import api_complaints
     from server.web import api_events
@@ -135,11 +138,13 @@ def _blueprints(app: Flask) -> None:
     from server.web import api_quakes
     from server.web import api_reports
     from server.web import api_responders
+    from server.web import api_units
     from server.web import health
     from server.web import ogc
     from server.web import pages
 
     for module in (health, api_areas, api_auth, api_admin, api_events, api_channels,
-                   api_complaints, api_map, api_quakes, api_incidents, api_responders, api_me,
-                   api_push, api_reports, pages, ogc, api_exports, api_alerts, api_openapi):
+                   api_complaints, api_map, api_quakes, api_incidents, api_candidates,
+                   api_responders, api_units, api_me, api_push, api_reports, pages, ogc,
+                   api_exports, api_alerts, api_openapi):
         app.register_blueprint(module.bp)

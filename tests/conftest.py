@@ -232,7 +232,8 @@ def accounts(app):
     from server.extensions import db
     from server.services import accounts as svc
 
-    def make(role: str, region: str | None = None, responder_id: int | None = None):
+    def make(role: str, region: str | None = None, responder_id: int | None = None,
+             unit_id: int | None = None):
         name = f"{role}-{uuid.uuid4().hex[:8]}"
         password = "pw-" + uuid.uuid4().hex
         with app.app_context():
@@ -245,6 +246,7 @@ def accounts(app):
                 region,
                 None if role == "wall" else password,
                 responder_id,
+                unit_id=unit_id,
             )
             session.close()
         return name, password, user

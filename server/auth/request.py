@@ -62,6 +62,7 @@ def principal_for_token(token: str, kinds=("api", "wall", "session")) -> Princip
         username=user.username,
         region=user.region_code,
         responder_id=user.responder_id,
+        unit_id=user.unit_id,
         token_id=tok.id,
         via="session" if tok.kind in ("session", "wall") else "bearer",
         expires_at=tok.expires_at,

@@ -41,6 +41,8 @@ class Principal:
     username: str | None = None
     region: str | None = None
     responder_id: int | None = None
+    #: The work unit of the account: it also sees what is forwarded to that unit.
+    unit_id: int | None = None
     channel: str | None = None
     key_id: int | None = None
     token_id: int | None = None
@@ -82,13 +84,20 @@ def responder_room(responder_id: int) -> str:
     return _room("responder", responder_id)
 
 
+def unit_room(unit_id: int) -> str:
+    """The room of a work unit's members (``unit:5``): complaints forwarded to the unit."""
+    return _room("unit", unit_id)
+
+
 @dataclass(frozen=True)
 class Scope:
-    """What a principal may see: everything, one area (and below), or one responder's work."""
+    """What a principal may see: everything, one area (and below), or one responder's work;
+    and, for an account of a work unit, what is forwarded to that unit wherever it lies."""
 
     national: bool = False
     region: str | None = None
     responder_id: int | None = None
+    unit_id: int | None = None
 
     def covers_code(self, code: str | None) -> bool:
         if self.national:
@@ -105,15 +114,24 @@ class Scope:
             return false()
         return or_(column == self.region, column.like(self.region + ".%"))
 
-    def regions_clause(self, regions_column, responders_column=None) -> ColumnElement[bool]:
-        """SQL for rows carrying a region-code array (ancestors included, as the event log)."""
+    def regions_clause(self, regions_column, responders_column=None,
+                       units_column=None) -> ColumnElement[bool]:
+        """SQL for rows carrying a region-code array (ancestors included, as the event log),
+        and optionally the responders and work units they concern."""
         if self.national:
             return true()
+        found = []
         if self.region:
-            return regions_column.contains([self.region])
-        if self.responder_id is not None and responders_column is not None:
-            return responders_column.contains([self.responder_id])
-        return false()
+            found.append(regions_column.contains([self.region]))
+        elif self.responder_id is not None and responders_column is not None:
+            found.append(responders_column.contains([self.responder_id]))
+        if self.unit_id is not None and units_column is not None:
+            found.append(units_column.contains([self.unit_id]))
+        return or_(*found) if found else false()
+
+    def unit_clause(self, unit_column) -> ColumnElement[bool]:
+        """SQL: a row assigned to this scope's work unit (``false`` without one)."""
+        return unit_column == self.unit_id if self.unit_id is not None else false()
 
     def may_join(self, room: str) -> bool:
         kind, _, key = room.partition(":")
@@ -125,26 +143,35 @@ class Scope:
             return self.national or (
                 self.responder_id is not None and key == str(self.responder_id)
             )
+        if kind == "unit":
+            return self.unit_id is not None and key == str(self.unit_id)
         return False
 
     def default_rooms(self) -> list[str]:
         if self.national:
             return [national_room()]
+        rooms = []
         if self.region:
-            return [area_room(self.region)]
-        if self.responder_id is not None:
-            return [responder_room(self.responder_id)]
-        return []
+            rooms.append(area_room(self.region))
+        elif self.responder_id is not None:
+            rooms.append(responder_room(self.responder_id))
+        if self.unit_id is not None:
+            rooms.append(unit_room(self.unit_id))
+        return rooms
 
 
 def scope(principal: Principal) -> Scope:
-    """The one function that decides what ``principal`` may see."""
+    """The one function that decides what ``principal`` may see.
+
+    A regional account of a work unit sees its region and, wherever they lie, the complaints
+    forwarded to its unit (complaint reads, exports, OGC and the event log apply the unit
+    part; area aggregates such as the map and the summary count the region only)."""
     if principal.kind != "user":
         return Scope()
     if principal.role in NATIONAL_ROLES:
         return Scope(national=True)
     if principal.role == "regional":
-        return Scope(region=principal.region)
+        return Scope(region=principal.region, unit_id=principal.unit_id)
     if principal.role == "field":
         return Scope(responder_id=principal.responder_id)
     return Scope()

@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                    "Field companions (Tagana, TKSK, ...)."),
     "serve": ("server.commands.serve", "serve",
               "Run the server (eventlet) after migrating and loading boundaries."),
+    "units": ("server.commands.units", "units",
+              "Work units: directorates general, social offices (forwarding targets)."),
     "users": ("server.commands.accounts", "users",
               "Accounts: operators, regional offices, field staff, admins."),
     "wall-code": ("server.commands.accounts", "wall_code",

@@ -35,21 +35,26 @@ users = AppGroup("users", help="Accounts: operators, regional offices, field sta
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--region", help="Province (72) or regency (72.71) code: regional accounts only.")
 @click.option("--responder-id", type=int, help="The responder a field account belongs to.")
+@click.option("--unit", "unit_id", type=int,
+              help="The work unit the account belongs to (`kendali units list`).")
 @click.option("--name", "display_name", help="Display name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user(username, role, region, responder_id, display_name, password_stdin) -> None:
+def create_user(username, role, region, responder_id, unit_id, display_name,
+                password_stdin) -> None:
     """Create an account; prints a generated password unless one comes on standard input."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     with db.session() as session:
         try:
             user, generated = accounts.create_user(
-                session, actor(), username, role, region, password, responder_id, display_name
+                session, actor(), username, role, region, password, responder_id, display_name,
+                unit_id=unit_id,
             )
         except ApiError as exc:
             _fail(exc)
     click.echo(
         f"created {user.role} account '{user.username}' (id {user.id})"
         + (f" for region {user.region_code}" if user.region_code else "")
+        + (f" in unit {user.unit_id}" if user.unit_id else "")
     )
     if generated:
         click.echo(f"password: {generated}")
@@ -86,7 +91,9 @@ def list_users() -> None:
         for user in q.list_users(session):
             state = "disabled" if user.disabled_at else "active"
             region = user.region_code or "-"
-            click.echo(f"{user.id:>5}  {user.username:<24} {user.role:<9} {region:<8} {state}")
+            unit = str(user.unit_id or "-")
+            click.echo(f"{user.id:>5}  {user.username:<24} {user.role:<9} {region:<8} "
+                       f"{unit:<6} {state}")
 
 
 keys = AppGroup("keys", help="API keys of the complaint channels.")

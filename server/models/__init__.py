@@ -28,6 +28,7 @@ from server.models.quakes import FeedStateRow
 from server.models.quakes import QuakeAreaRow
 from server.models.quakes import QuakeRow
 from server.models.quakes import SightingRow
+from server.models.units import UnitRow
 
 __all__ = [
     "Base",
@@ -58,4 +59,5 @@ __all__ = [
     "ExposureRow",
     "CatalogEventRow",
     "FeedStateRow",
+    "UnitRow",
 ]

@@ -32,6 +32,9 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     region_code: Mapped[str | None] = mapped_column(String(16))
     responder_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: The work unit the account belongs to (it receives what is forwarded to the unit).
+    unit_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("units.id", ondelete="SET NULL"))
     display_name: Mapped[str | None] = mapped_column(Text)
     disabled_at: Mapped[datetime | None] = mapped_column(TS)
     last_login_at: Mapped[datetime | None] = mapped_column(TS)

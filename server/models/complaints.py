@@ -46,7 +46,9 @@ class ComplaintRow(Base):
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="baru")
     reason: Mapped[str | None] = mapped_column(Text)
-    assigned_to: Mapped[str | None] = mapped_column(String(200))
+    #: The work unit the complaint is forwarded to (``units.id``).
+    assigned_to: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("units.id", ondelete="RESTRICT"))
     province_code: Mapped[str | None] = mapped_column(String(2))
     regency_code: Mapped[str | None] = mapped_column(String(5))
     district_code: Mapped[str | None] = mapped_column(String(8))

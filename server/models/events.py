@@ -26,6 +26,7 @@ class EventRow(Base):
     __table_args__ = (
         Index("ix_event_log_regions", "regions", postgresql_using="gin"),
         Index("ix_event_log_responder_ids", "responder_ids", postgresql_using="gin"),
+        Index("ix_event_log_unit_ids", "unit_ids", postgresql_using="gin"),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -34,6 +35,8 @@ class EventRow(Base):
     regions: Mapped[list[str]] = mapped_column(ARRAY(String(16)), default=list)
     #: Responders the event concerns (their tablets see it); empty for most events.
     responder_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list)
+    #: Work units the event concerns (a complaint forwarded to them); their members see it.
+    unit_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list)
     payload: Mapped[dict] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     xid: Mapped[str] = mapped_column(Text, server_default=text("pg_current_xact_id()::text"))

@@ -296,6 +296,11 @@ class Settings(BaseSettings):
         "KENDALI_WALL_FOCUS_SECONDS", 120.0,
         "How long a significant quake keeps the wall's focus before the national view "
         "returns.")
+    wall_quake_quiet_s: Duration = _env(
+        "KENDALI_WALL_QUAKE_QUIET", 6 * 3600.0,
+        "A significant quake stays the wall's active quake this long after its origin; then, "
+        "with nothing significant since, the card says so (and shows the last quake, with its "
+        "age, as past). Seconds or `90m`, `6h`, `1d`.")
     tile_url: str | None = _env(
         "KENDALI_TILE_URL", None,
         "An online tile layer under the area outlines (same origin only: the CSP allows no "

@@ -267,3 +267,25 @@ def regency_outlines(session: Session, regency_code: str, digits: int = 5) -> li
         ),
         {"code": regency_code, "digits": digits},
     ).all()
+
+
+_SEARCH = """
+SELECT a.code, a.name, a.level, r.name AS regency, p.name AS province
+  FROM areas a
+  LEFT JOIN areas r ON r.code = a.regency_code AND a.depth = 3
+  JOIN areas p ON p.code = a.province_code
+ WHERE a.depth = ANY(:depths) AND lower(a.name) LIKE '%' || :needle || '%' ESCAPE '!'
+ ORDER BY (lower(a.name) = :plain) DESC, (lower(a.name) LIKE :needle || '%' ESCAPE '!') DESC,
+          length(a.name), a.code
+ LIMIT :limit
+"""
+
+
+def search(session: Session, text_query: str, depths: list[int], limit: int = 10) -> list[dict]:
+    """Areas whose name contains ``text_query`` (case ignored): exact names first, then
+    names starting with it, shorter first; each with its regency and province names."""
+    plain = text_query.strip().lower()
+    needle = plain.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    rows = session.execute(text(_SEARCH), {"depths": depths, "needle": needle, "plain": plain,
+                                           "limit": limit}).mappings()
+    return [dict(r) for r in rows]

@@ -17,25 +17,29 @@ def append(
     regions: list[str],
     payload: dict,
     responder_ids: list[int] | None = None,
+    unit_ids: list[int] | None = None,
 ) -> EventRow:
     """Add an event to the log in the caller's transaction; its ``seq`` is set on flush.
 
     ``regions`` are area codes; their ancestors are added (``72.71.01`` -> ``72``, ``72.71``)
-    so that scope filters and rooms need only an array containment test.
+    so that scope filters and rooms need only an array containment test. ``unit_ids`` are
+    the work units the event concerns (a complaint forwarded to them).
     """
-    return append_many(session, [(type_, regions, payload, responder_ids)])[0]
+    return append_many(session, [(type_, regions, payload, responder_ids, unit_ids)])[0]
 
 
 def append_many(session: Session, events: list[tuple]) -> list[EventRow]:
-    """Append several ``(type, regions, payload, responder_ids)`` events in one round trip."""
+    """Append several ``(type, regions, payload, responder_ids[, unit_ids])`` events in one
+    round trip."""
     rows = [
         EventRow(
             type=type_,
             regions=sorted({code for region in regions for code in ancestors(region).values()}),
             payload=payload,
             responder_ids=sorted(set(responder_ids or [])),
+            unit_ids=sorted(set(units[0] or [])) if units else [],
         )
-        for type_, regions, payload, responder_ids in events
+        for type_, regions, payload, responder_ids, *units in events
     ]
     session.add_all(rows)
     session.flush()
@@ -89,8 +93,12 @@ def last_seq(session: Session) -> int:
     return session.execute(text("SELECT coalesce(max(seq), 0) FROM event_log")).scalar() or 0
 
 
+def _in_scope(scope):
+    return scope.regions_clause(EventRow.regions, EventRow.responder_ids, EventRow.unit_ids)
+
+
 def _scoped(scope):
-    return select(EventRow).where(scope.regions_clause(EventRow.regions, EventRow.responder_ids))
+    return select(EventRow).where(_in_scope(scope))
 
 
 def list_scoped(
@@ -112,7 +120,7 @@ def get_scoped(session: Session, scope, seq: int) -> EventRow | None:
 def count_scoped(session: Session, scope, type_: str | None = None) -> dict[str, int]:
     stmt = (
         select(EventRow.type, func.count())
-        .where(scope.regions_clause(EventRow.regions, EventRow.responder_ids))
+        .where(_in_scope(scope))
         .group_by(EventRow.type)
     )
     if type_:

@@ -33,6 +33,7 @@ from server.models import IncidentRow
 from server.models import QuakeAreaRow
 from server.models import QuakeRow
 from server.models import ResponderRow
+from server.models import UnitRow
 from server.queries import quakes
 from server.queries.complaints.reads import link_detail
 from server.queries.complaints.reads import linked
@@ -312,6 +313,7 @@ DISPATCHES = Layer(
 # -- complaints -----------------------------------------------------------------------------
 C = ComplaintRow
 _CP, _CR, _CD = aliased(AreaRow), aliased(AreaRow), aliased(AreaRow)
+_CU = aliased(UnitRow)
 #: A whistleblower's complaint is shown at its district's own point, or not at all.
 _C_GEOM = case((C.channel == WHISTLEBLOWER, _CD.point), else_=C.geom)
 
@@ -332,7 +334,8 @@ COMPLAINTS = Layer(
         Column("province_code", C.province_code), Column("regency_code", C.regency_code),
         Column("district_code", C.district_code), Column("province_name", _CP.name),
         Column("regency_name", _CR.name), Column("district_name", _CD.name),
-        Column("placement", C.placement), Column("assigned_to", C.assigned_to),
+        Column("placement", C.placement), Column("assigned_to", C.assigned_to, "int"),
+        Column("assigned_unit_name", _CU.name),
         Column("overdue", C.overdue, "bool"), Column("verify_due", C.verify_due, "datetime"),
         Column("follow_up_due", C.follow_up_due, "datetime"),
         # Links to complaints outside the reader's scope are not shown (not even the id).
@@ -345,12 +348,13 @@ COMPLAINTS = Layer(
     joins=lambda s: s.select_from(C)
     .outerjoin(_CP, _CP.code == C.province_code)
     .outerjoin(_CR, _CR.code == C.regency_code)
-    .outerjoin(_CD, _CD.code == C.district_code),
+    .outerjoin(_CD, _CD.code == C.district_code)
+    .outerjoin(_CU, _CU.id == C.assigned_to),
     scope=complaint_scope,
     match=_int_key(C.id),
     order=(C.received_at.desc(), C.id.desc()),
     queryables=("channel", "category", "status", "overdue", "placement", "province_code",
-                "regency_code", "district_code"),
+                "regency_code", "district_code", "assigned_to"),
     point=(func.ST_X(_C_GEOM), func.ST_Y(_C_GEOM)),
 )
 

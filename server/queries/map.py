@@ -163,10 +163,11 @@ def area_shapes(session: Session, scope, depth: int, tolerance: float, digits: i
 
 
 def responder_groups(session: Session, scope, bbox, by: str) -> list[tuple]:
-    """Responders in view grouped by regency or district: (code, lon, lat, count, available,
-    busy); placed at the group's average position."""
+    """Responders in view grouped by province, regency or district: (code, lon, lat, count,
+    available, busy); placed at the group's average position."""
     params = {"x1": bbox[0], "y1": bbox[1], "x2": bbox[2], "y2": bbox[3]}
-    column = "r.regency_code" if by == "regency" else "r.district_code"
+    column = {"province": "r.province_code", "regency": "r.regency_code"}.get(
+        by, "r.district_code")
     in_scope = _scope_sql(scope.region, scope.national, "r.district_code", params)
     return session.execute(text(f"""
         SELECT {column}, avg(ST_X(r.loc::geometry)), avg(ST_Y(r.loc::geometry)), count(*),

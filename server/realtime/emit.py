@@ -5,6 +5,7 @@ from __future__ import annotations
 from server.auth.scope import area_room
 from server.auth.scope import national_room
 from server.auth.scope import responder_room
+from server.auth.scope import unit_room
 from server.extensions import socketio
 from server.models import EventRow
 from server.realtime.events import MSG_EVENT
@@ -23,10 +24,12 @@ def message(row: EventRow) -> dict:
 
 
 def rooms_for(row: EventRow) -> list[str]:
-    """Every room that may see ``row``: national, its areas' rooms, its responders' rooms."""
+    """Every room that may see ``row``: national, its areas' rooms, its responders' rooms and
+    its work units' rooms."""
     rooms = [national_room()]
     rooms += [area_room(code) for code in row.regions or [] if code.count(".") <= 1]
     rooms += [responder_room(rid) for rid in row.responder_ids or []]
+    rooms += [unit_room(uid) for uid in row.unit_ids or []]
     return rooms
 
 

@@ -27,7 +27,9 @@ from server.models import UserRow
 from server.platform import clock
 from server.queries import areas as area_queries
 from server.queries import auth as q
+from server.queries import units as unit_queries
 from server.services import audit
+from server.services import units
 
 
 class Conflict(ApiError):
@@ -42,13 +44,15 @@ def user_dict(user: UserRow) -> dict:
         "role": user.role,
         "region": user.region_code,
         "responder_id": user.responder_id,
+        "unit_id": user.unit_id,
         "display_name": user.display_name,
         "disabled": user.disabled_at is not None,
         "created_at": user.created_at.isoformat() if user.created_at else None,
     }
 
 
-def _validate_user(username: str, role: str, region: str | None) -> tuple[str, str | None]:
+def _validate_user(username: str, role: str, region: str | None,
+                   has_unit: bool = False) -> tuple[str, str | None]:
     fields: dict[str, str] = {}
     username = (username or "").strip()
     if not username or len(username) > 64 or not all(c.isalnum() or c in "._-@" for c in username):
@@ -56,7 +60,9 @@ def _validate_user(username: str, role: str, region: str | None) -> tuple[str, s
     if role not in ROLES:
         fields["role"] = f"one of {', '.join(ROLES)}"
     code = None
-    if role == "regional":
+    if role == "regional" and has_unit and not region:
+        pass  # a unit's account with no region of its own: it sees what is forwarded to it
+    elif role == "regional":
         try:
             code = normalize_code(region or "")
             if code.count(".") > 1:
@@ -79,9 +85,19 @@ def create_user(
     password: str | None = None,
     responder_id: int | None = None,
     display_name: str | None = None,
+    unit_id: int | None = None,
 ) -> tuple[UserRow, str | None]:
-    """Create an account; return it and the generated password (None if one was given)."""
-    username, code = _validate_user(username, role, region)
+    """Create an account; return it and the generated password (None if one was given).
+
+    ``unit_id``: the work unit it belongs to; a regional account of a unit without a region
+    of its own takes the unit's region (or none: it then sees what is forwarded to it)."""
+    unit = None
+    if unit_id is not None:
+        found = unit_queries.get_unit(session, units.require(session, unit_id))
+        unit = found[0] if found else None
+        if role == "regional" and not region and unit is not None:
+            region = unit.region_code
+    username, code = _validate_user(username, role, region, has_unit=unit is not None)
     if code and area_queries.level_of(session, code) not in ("province", "regency"):
         # A scope over no loaded area would see nothing, silently: refuse it up front.
         raise ApiError("invalid account", {"region": "not a loaded province or regency code"})
@@ -96,6 +112,7 @@ def create_user(
         role=role,
         region_code=code,
         responder_id=responder_id,
+        unit_id=unit.id if unit is not None else None,
         display_name=display_name,
         password_hash=hash_password(password) if password else None,
     )

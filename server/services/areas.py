@@ -26,6 +26,7 @@ from geo.areas import parent_of
 from geo.areas import to_multipolygon
 from geo.crs import WGS84
 from server.queries import areas as q
+from server.services import units
 
 #: Display simplification tolerance in degrees per level (~1 km, 500 m, 200 m).
 SIMPLIFY_TOLERANCE = {"province": 0.01, "regency": 0.005, "district": 0.002}
@@ -323,6 +324,8 @@ def bootstrap(
             yield f"no population file ({pop_path}); exposure figures need it"
         finalize(session)
         yield "coastal regencies and district population estimates updated"
+        added = units.seed(session, "system:bootstrap")
+        yield f"work units: {added} added (directorates general, a social office per area)"
 
 
 def finalize(session: Session) -> None:

@@ -52,7 +52,8 @@ COMPLAINT_FIELDS: tuple[tuple[str, str], ...] = (
     ("updated_at", "datetime"), ("description", "str"), ("redacted", "str"),
     ("protected", "bool"), ("province_code", "str"), ("province_name", "str"),
     ("regency_code", "str"), ("regency_name", "str"), ("district_code", "str"),
-    ("district_name", "str"), ("placement", "str"), ("assigned_to", "str"),
+    ("district_name", "str"), ("placement", "str"), ("assigned_to", "int"),
+    ("assigned_unit", "str"),
     ("overdue", "bool"), ("verify_due", "datetime"), ("follow_up_due", "datetime"),
     ("possible_duplicate_of", "int"), ("duplicate_reason", "str"), ("primary_id", "int"),
 )
@@ -91,6 +92,8 @@ def properties(layer: Layer, row: dict) -> dict:
         props[f"{level}_code"] = ref.get("code")
         props[f"{level}_name"] = ref.get("name")
     props["redacted"] = ",".join(props["redacted"]) or None
+    unit = props.pop("assigned_unit")
+    props["assigned_unit"] = unit["name"] if unit else None
     for name in _COMPLAINT_TIMES:
         props[name] = row.get(name)
     return {name: props.get(name) for name, _ in COMPLAINT_FIELDS}

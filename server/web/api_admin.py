@@ -55,10 +55,14 @@ def create_user():
     responder_id = data.get("responder_id")
     if responder_id is not None and (not isinstance(responder_id, int) or responder_id < 1):
         fields["responder_id"] = "a positive integer"
+    unit_id = data.get("unit_id")
+    if unit_id is not None and (isinstance(unit_id, bool) or not isinstance(unit_id, int)):
+        fields["unit_id"] = "a unit id (GET /api/v1/units)"
     if fields:
         raise ApiError("invalid account", fields)
     user, generated = accounts.create_user(
-        get_session(), auth.current_principal(), username, role, region, password, responder_id
+        get_session(), auth.current_principal(), username, role, region, password, responder_id,
+        unit_id=unit_id,
     )
     body = accounts.user_dict(user)
     if generated:
@@ -179,7 +183,7 @@ OPENAPI = {
         "get": op("Accounts (admins)", "admin", ok(obj(("users",), users=arr(ref("User"))))),
         "post": op("Create an account (admins)", "admin", ok(ref("User"), 201), request=body(
             obj(("username", "role"), username=STR, role=STR, region=N_STR, password=N_STR,
-                responder_id=N_INT))),
+                responder_id=N_INT, unit_id=N_INT))),
     },
     "/api/v1/users/{user_id}": {"patch": op(
         "Disable or enable an account", "admin", ok(ref("User")), [path_param("user_id")],

@@ -21,6 +21,7 @@ from server.errors import NotFound
 from server.extensions import intake_key
 from server.extensions import limiter
 from server.platform.db import get_session
+from server.queries import units as unit_queries
 from server.queries.complaints import reads
 from server.services.complaints import duplicates
 from server.services.complaints import followup
@@ -34,10 +35,12 @@ from server.web.body import MalformedJSON
 from server.web.body import json_object
 from server.web.body import loads as parse_json
 from server.web.links import this_url
+from server.web.openapi import BOOL
 from server.web.openapi import COMPLAINT_FILTERS
 from server.web.openapi import FEATURE
 from server.web.openapi import INT
 from server.web.openapi import INTAKE
+from server.web.openapi import N_INT
 from server.web.openapi import N_STR
 from server.web.openapi import NUM
 from server.web.openapi import OBJ
@@ -117,23 +120,31 @@ def _line(line: bytes):
 
 
 # -- reading --------------------------------------------------------------------------------
-def _page(filters: reads.Filters, queue: bool = False):
+def _page(filters: reads.Filters, queue: bool = False, sort: str = "newest"):
     limit, offset = params.paging()
-    rows = reads.list_scoped(
-        get_session(), auth.current_scope(), filters, limit, offset, detailed=queue
-    )
+    session, scope = get_session(), auth.current_scope()
+    rows = reads.list_scoped(session, scope, filters, limit, offset, detailed=queue, sort=sort)
     shape = present.queue_feature if queue else present.feature
     following = None
     if len(rows) > limit:
         following = this_url(offset=offset + limit, limit=limit)
-    return jsonify(geojson.collection([shape(r) for r in rows[:limit]], next=following))
+    body = geojson.collection([shape(r) for r in rows[:limit]], next=following)
+    # What the whole filter matches (counted up to COUNT_CAP; "total_exact": false beyond).
+    total = reads.count_scoped(session, scope, filters)
+    body["total"] = min(total, reads.COUNT_CAP)
+    body["total_exact"] = total <= reads.COUNT_CAP
+    return jsonify(body)
 
 
 @bp.get("")
 @readers
 def list_complaints():
-    """GeoJSON: channel, category, status, overdue, start, end, area, bbox, limit, offset."""
-    return _page(params.list_filters())
+    """GeoJSON: channel, category, status, overdue, start, end, area, bbox, q, unit, sort,
+    limit, offset; ``total`` counts what the filter matches."""
+    filters = params.list_filters()
+    if filters.unit is not None and not unit_queries.unit_exists(get_session(), filters.unit):
+        raise ApiError("invalid parameters", {"unit": f"no unit {filters.unit}"})
+    return _page(filters, sort=params.sort_arg())
 
 
 @bp.get("/unplaced")
@@ -163,9 +174,10 @@ def _detail(complaint_id: int):
         raise NotFound("no such complaint")  # also out of scope: existence is not revealed
     group = reads.group_members(session, scope, row["primary_id"] or row["id"])
     principal = auth.current_principal()
-    return jsonify(
-        present.detail(row, reads.timeline(session, complaint_id), principal.role, group)
-    )
+    timeline = reads.timeline(session, complaint_id)
+    users = sorted({t["actor"][5:] for t in timeline if t["actor"].startswith("user:")})
+    people = unit_queries.people(session, users)
+    return jsonify(present.detail(row, timeline, principal.role, group, people))
 
 
 @bp.get("/<int:complaint_id>")
@@ -215,8 +227,11 @@ OPENAPI = {
         "post": op("Submit one complaint (channel key)", "complaints",
                    {**ok(INTAKE, 201), **ok(INTAKE)}, request=body(OBJ)),
         "get": op("Complaints in scope as GeoJSON, newest first", "complaints",
-                  ok(obj(("type", "features"), type=STR, features=arr(FEATURE), next=N_STR)),
-                  COMPLAINT_FILTERS + PAGING),
+                  ok(obj(("type", "features"), type=STR, features=arr(FEATURE), next=N_STR,
+                         total=INT, total_exact=BOOL)),
+                  COMPLAINT_FILTERS + PAGING + [
+                      query("unit", INT, "forwarded to this work unit"),
+                      query("sort", {"type": "string", "enum": list(reads.SORTS)})]),
     },
     "/api/v1/complaints/batch": {"post": op(
         "Up to 5,000 complaints (JSON array or NDJSON)", "complaints",
@@ -224,7 +239,8 @@ OPENAPI = {
         request=body(arr(OBJ)))},
     "/api/v1/complaints/unplaced": {"get": op(
         "The unplaced queue", "complaints",
-        ok(obj(("type", "features"), type=STR, features=arr(FEATURE), next=N_STR)), PAGING)},
+        ok(obj(("type", "features"), type=STR, features=arr(FEATURE), next=N_STR, total=INT,
+               total_exact=BOOL)), PAGING)},
     "/api/v1/complaints/summary": {"get": op(
         "Counts per province or regency", "complaints", ok(OBJ),
         [query("level", {"type": "string", "enum": ["province", "regency"]})])},
@@ -233,7 +249,7 @@ OPENAPI = {
                   [path_param("complaint_id")]),
         "patch": op("Change status, note, reason or assignee", "complaints", ok(FEATURE),
                     [path_param("complaint_id")], body(obj(
-                        status=STR, note=STR, reason=STR, assigned_to=N_STR))),
+                        status=STR, note=STR, reason=STR, assigned_to=N_INT))),
     },
     "/api/v1/complaints/{complaint_id}/place": {"post": op(
         "Place a complaint by hand", "complaints", ok(FEATURE), [path_param("complaint_id")],

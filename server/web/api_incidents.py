@@ -19,6 +19,7 @@ from server.services import dispatch as dispatch_svc
 from server.services import incidents as incident_svc
 from server.services import manual_dispatch
 from server.services import standdown
+from server.web.api_candidates import may_see_phone
 from server.web.body import json_object
 from server.web.body import string_field
 from server.web.openapi import BOOL
@@ -105,8 +106,12 @@ def incident_dispatch(incident_id: int):
     session = get_session()
     scope = auth.current_scope()
     by_area: dict[str, list] = {}
+    principal = auth.current_principal()
     for d, r in q.incident_dispatches(session, incident.id, scope):
-        by_area.setdefault(d.area_code, []).append(dispatch_svc.dispatch_payload(d, r))
+        body = dispatch_svc.dispatch_payload(d, r)
+        if may_see_phone(principal, r.district_code):  # never the wall's, never in events
+            body["responder"]["phone"] = r.phone
+        by_area.setdefault(d.area_code, []).append(body)
     areas = []
     for a in q.incident_areas(session, incident.id, scope):
         rows = by_area.get(a.code, [])

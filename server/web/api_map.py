@@ -1,7 +1,9 @@
 """``/api/v1/map``: what the map pages draw, aggregated by the server for the viewport.
 
-Complaints and responders never reach the browser one by one at low zoom: regencies (zoom ≤ 6),
-districts (7–9), then grid clusters, and single points only once few enough are in view.
+Complaints and responders never reach the browser one by one at low zoom: provinces (zoom ≤ 5:
+a national view holds 38 bubbles, not 514 overlapping ones), regencies (6), districts (7–9),
+then grid clusters, and single points only once few enough are in view. ``level`` asks for one
+aggregation level whatever the zoom (the wall shades regencies at a national zoom).
 Counts are exact (they add up to what is in view). Area outlines, Kendali's own offline base
 layer, are simplified for the zoom and cached.
 """
@@ -112,10 +114,24 @@ def _filters(fields: dict) -> dict:
     return {"status": status, "channel": channel, "category": category}
 
 
+def _group_key(level: str, code: str, regency: str) -> str:
+    return regency[:2] if level == "province" else regency if level == "regency" else code
+
+
+def _level(zoom: int, fields: dict) -> str:
+    """The aggregation level: asked for (``level``), else by zoom."""
+    asked = request.args.get("level")
+    if asked:
+        if asked not in ("province", "regency", "district"):
+            fields["level"] = "province, regency or district"
+        return asked
+    return "province" if zoom <= 5 else "regency" if zoom == 6 else "district"
+
+
 def _area_features(rows, level: str, points: dict) -> list[dict]:
     groups: dict[str, list] = {}
     for code, regency, lon, lat, n, open_, overdue in rows:
-        key = regency if level == "regency" else code
+        key = _group_key(level, code, regency)
         g = groups.setdefault(key, [0, 0, 0, 0.0, 0.0])
         g[0] += int(n)
         g[1] += int(open_)
@@ -137,13 +153,13 @@ def complaints():
     """Complaints in the viewport, aggregated for the zoom; counts add up to ``total``."""
     fields: dict[str, str] = {}
     bbox, zoom, filters = (bbox_arg(fields) or INDONESIA), _zoom(fields), _filters(fields)
+    level = _level(zoom, fields)
     if fields:
         raise ApiError("invalid parameters", fields)
     session, scope = get_session(), auth.current_scope()
-    if zoom <= 9:
-        level = "regency" if zoom <= 6 else "district"
+    if zoom <= 9 or "level" in request.args:
         rows = q.complaint_districts(session, scope, bbox, **filters)
-        keys = {(r[1] if level == "regency" else r[0]) for r in rows}
+        keys = {_group_key(level, r[0], r[1]) for r in rows}
         features = _area_features(rows, level, q.area_points(session, sorted(keys)))
     else:
         points = q.complaint_points(session, scope, bbox, POINT_LIMIT, **filters)
@@ -172,10 +188,11 @@ def responders():
     """Responders in the viewport: grouped by regency/district, single ones when zoomed in."""
     fields: dict[str, str] = {}
     bbox, zoom = (bbox_arg(fields) or INDONESIA), _zoom(fields)
+    level = _level(zoom, fields)
     if fields:
         raise ApiError("invalid parameters", fields)
     session, scope = get_session(), auth.current_scope()
-    if zoom >= 10:
+    if zoom >= 10 and "level" not in request.args:
         rows = q.responder_points(session, scope, bbox, POINT_LIMIT)
         if len(rows) <= POINT_LIMIT:
             features = [geojson.feature(geojson.point(lon, lat), {
@@ -185,7 +202,6 @@ def responders():
                 rid) for rid, lon, lat, kind, name, availability in rows]
             return _json({"type": "FeatureCollection", "level": "point", "zoom": zoom,
                           "total": len(features), "features": features})
-    level = "regency" if zoom <= 6 else "district"
     rows = q.responder_groups(session, scope, bbox, level)
     features = [geojson.feature(geojson.point(lon, lat), {
         "key": code, "code": code, "count": n, "available": a, "busy": b})
@@ -196,6 +212,8 @@ def responders():
 
 
 # -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------
+_LEVEL = query("level", {"type": "string", "enum": ["province", "regency", "district"]},
+               "one aggregation level whatever the zoom")
 OPENAPI = {
     "/api/v1/map/areas": {"get": op("Simplified outlines of one level", "map", ok(FC), [
         query("level", {"type": "string", "enum": ["province", "regency", "district"]}),
@@ -203,7 +221,7 @@ OPENAPI = {
     "/api/v1/map/complaints": {"get": op("Complaints aggregated for the view", "map",
                                          ok(MAP_FC), MAP_VIEW + [
                                              query("status", STR), query("channel", STR),
-                                             query("category", STR)])},
+                                             query("category", STR), _LEVEL])},
     "/api/v1/map/responders": {"get": op("Responders aggregated for the view", "map",
-                                         ok(MAP_FC), MAP_VIEW)},
+                                         ok(MAP_FC), MAP_VIEW + [_LEVEL])},
 }

@@ -20,6 +20,7 @@ def paths() -> dict:
     from server.web import api_alerts
     from server.web import api_areas
     from server.web import api_auth
+    from server.web import api_candidates
     from server.web import api_channels
     from server.web import api_complaints
     from server.web import api_events
@@ -31,13 +32,13 @@ def paths() -> dict:
     from server.web import api_quakes
     from server.web import api_reports
     from server.web import api_responders
+    from server.web import api_units
     from server.web import ogc
 
     out: dict = {}
     for module in (api_auth, api_admin, api_areas, api_channels, api_complaints, api_events,
                    api_incidents, api_responders, api_reports, api_me, api_push, api_map,
-                   api_quakes, api_alerts,
-                   api_exports, ogc):
+                   api_quakes, api_alerts, api_exports, api_units, api_candidates, ogc):
         out.update(module.OPENAPI)
     out.update(OPENAPI)
     return out

@@ -44,18 +44,24 @@ def bundles() -> dict[str, Bundle]:
     leaflet = Bundle(str(LEAFLET_DIR / "leaflet.js"))  # already minified upstream
     shared = ("js/i18n.js", "js/util.js", "js/live.js")
     mapping = ("js/map.js", "js/timeline.js", "js/feed.js")
+    # What the wall and the office share: which quake matters, the alert, errors in words.
+    screens = ("js/quakes.js", "js/alert.js", "js/errors.js")
+    # The office: its core (office.js) last; each panel in its own file before it.
+    office = ("js/office_draw.js", "js/office_quake.js", "js/office_detail.js", "js/reports.js",
+              "js/office_incidents.js", "js/office_unplaced.js", "js/office.js")
     css = ("css/base.css", "css/page.css")
     return {
         "wall_js": Bundle(
             leaflet,
             SOCKET_IO,
-            _ours(*shared, *mapping, "js/wall.js", filters="rjsmin"),
+            _ours(*shared, *mapping, *screens, "js/wall_lanes.js", "js/wall_quake.js",
+                  "js/wall_incidents.js", "js/wall.js", filters="rjsmin"),
             output="gen/wall.js",
         ),
         "office_js": Bundle(
             leaflet,
             SOCKET_IO,
-            _ours(*shared, *mapping, "js/reports.js", "js/office.js", filters="rjsmin"),
+            _ours(*shared, *mapping, *screens, *office, filters="rjsmin"),
             output="gen/office.js",
         ),
         # The tablet's map draws from data it keeps (no base tiles unless configured).
@@ -73,6 +79,9 @@ def bundles() -> dict[str, Bundle]:
             *css, "css/map.css", "css/office.css", filters="rcssmin", output="gen/office.css"
         ),
         "field_css": _ours(*css, "css/field.css", filters="rcssmin", output="gen/field.css"),
+        "admin_js": _ours(*shared[:2], "js/errors.js", "js/admin.js", filters="rjsmin",
+                          output="gen/admin.js"),
+        "admin_css": _ours(*css, "css/admin.css", filters="rcssmin", output="gen/admin.css"),
     }
 
 

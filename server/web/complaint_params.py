@@ -12,6 +12,7 @@ from geo.areas import normalize_code
 from geo.workflow import STATUSES
 from server.auth.scope import CHANNELS
 from server.errors import ApiError
+from server.queries.complaints.reads import SORTS
 from server.queries.complaints.reads import Filters
 from server.web.body import string_field
 from server.web.query_args import area_arg
@@ -63,6 +64,24 @@ def _text(fields: dict) -> str | None:
     return raw or None
 
 
+def _unit(fields: dict) -> int | None:
+    raw = request.args.get("unit")
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 2**62:
+        fields["unit"] = "a unit id (GET /api/v1/units)"
+        return None
+    return int(raw)
+
+
+def sort_arg() -> str:
+    """``sort``: newest (default), oldest, due (nearest deadline first) or updated."""
+    raw = request.args.get("sort") or "newest"
+    if raw not in SORTS:
+        raise ApiError("invalid parameters", {"sort": f"one of {', '.join(SORTS)}"})
+    return raw
+
+
 def list_filters() -> Filters:
     """The list's filters from the query string; 400 naming every bad one."""
     fields: dict[str, str] = {}
@@ -76,6 +95,7 @@ def list_filters() -> Filters:
         area=area_arg(fields),
         bbox=bbox_arg(fields),
         text=_text(fields),
+        unit=_unit(fields),
     )
     paging(fields)
     if fields:
@@ -95,7 +115,8 @@ def paging(fields: dict | None = None) -> tuple[int, int]:
 
 # -- bodies ---------------------------------------------------------------------------------
 def patch_body(data: dict) -> dict:
-    """``status``, ``note``, ``reason``, ``assigned_to`` (null clears it); at least one."""
+    """``status``, ``note``, ``reason``, ``assigned_to`` (a unit id; null clears it); at
+    least one. Whether the unit exists is the service's to say (400 naming it)."""
     fields: dict[str, str] = {}
     out: dict = {}
     status = string_field(data, "status", fields, required=False, max_len=32)
@@ -106,8 +127,11 @@ def patch_body(data: dict) -> dict:
         if value is not None and value.strip():
             out[name] = value
     if "assigned_to" in data:
-        value = string_field(data, "assigned_to", fields, required=False, max_len=200)
-        out["assigned_to"] = (value or "").strip() or None  # empty or null: unassigned
+        value = data["assigned_to"]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not 0 < value < 2**62):
+            fields["assigned_to"] = "a unit id (an integer; GET /api/v1/units) or null"
+        out["assigned_to"] = value  # null: unassigned
     if status is not None:
         out["status"] = status
     if not fields and not ({"status", "note", "assigned_to"} & set(out)):

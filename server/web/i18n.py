@@ -6,6 +6,7 @@ from flask import g
 from flask import request
 
 from server.web.i18n_field import FIELD_TEXT
+from server.web.i18n_screens import SCREEN_TEXT
 
 LANGUAGES = ("id", "en")
 
@@ -65,11 +66,8 @@ TEXT: dict[str, dict[str, str]] = {
     "ui_playback_error": {"id": "Gagal memuat kejadian", "en": "Could not load events"},
     "ui_sound_on": {"id": "Suara: hidup", "en": "Sound: on"},
     "ui_sound_off": {"id": "Suara: mati", "en": "Sound: off"},
-    "ui_shade_open": {"id": "Pengaduan terbuka per kab/kota", "en": "Open complaints per regency"},
-    "ui_shade_overdue": {
-        "id": "Pengaduan lewat batas waktu per kab/kota",
-        "en": "Overdue complaints per regency",
-    },
+    "ui_shade_open": {"id": "Pengaduan terbuka:", "en": "Open complaints:"},
+    "ui_shade_overdue": {"id": "Lewat batas waktu:", "en": "Overdue:"},
     "ui_shade_show_open": {"id": "Arsir: terbuka", "en": "Shade: open"},
     "ui_shade_show_overdue": {"id": "Arsir: lewat batas", "en": "Shade: overdue"},
     "ui_active_quake": {"id": "Gempa aktif", "en": "Active earthquake"},
@@ -95,10 +93,10 @@ TEXT: dict[str, dict[str, str]] = {
     "ui_complaints": {"id": "Pengaduan", "en": "Complaints"},
     "ui_total": {"id": "total", "en": "total"},
     "ui_open": {"id": "Terbuka", "en": "Open"},
-    "ui_overdue": {"id": "Lewat batas waktu", "en": "Overdue"},
+    "ui_overdue": {"id": "Lewat batas", "en": "Overdue"},
     "ui_by_channel": {"id": "Per kanal", "en": "By channel"},
     "ui_by_status": {"id": "Per status", "en": "By status"},
-    "ui_incidents": {"id": "Insiden dan pengerahan", "en": "Incidents and dispatch"},
+    "ui_incidents": {"id": "Insiden", "en": "Incidents"},
     "ui_no_incidents": {"id": "Tidak ada insiden terbuka.", "en": "No open incidents."},
     "ui_more": {"id": "+{n} wilayah lagi", "en": "+{n} more areas"},
     "ui_latest_events": {"id": "Kejadian terbaru", "en": "Latest events"},
@@ -297,12 +295,27 @@ TEXT: dict[str, dict[str, str]] = {
     "avail_off_duty": {"id": "tidak bertugas", "en": "off duty"},
     "avail_busy": {"id": "sedang bertugas", "en": "busy"},
     **FIELD_TEXT,
+    **SCREEN_TEXT,
 }
+
+
+#: The language chosen with ``?lang=`` is kept a year in this cookie: every page follows it.
+LANG_COOKIE = "lang"
+LANG_COOKIE_DAYS = 365
+
+
+def remember_language(response):
+    """After a request that chose a language (``?lang=en``), keep it for the next pages."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=LANG_COOKIE_DAYS * 86400,
+                            samesite="Lax", httponly=True, path="/")
+    return response
 
 
 def language() -> str:
     if "lang" not in g:
-        chosen = request.args.get("lang") or request.cookies.get("lang")
+        chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
         if chosen not in LANGUAGES:
             chosen = "id"
         g.lang = chosen

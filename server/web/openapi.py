@@ -67,7 +67,8 @@ RESPONDER = obj(("id", "type", "name"), id=INT, type=STR, name=STR, phone=N_STR,
 EVENT = obj(("seq", "type", "regions", "payload"), seq=INT, type=STR, time=N_STR,
             regions=arr(STR), payload=OBJ)
 USER = obj(("id", "username", "role"), id=INT, username=STR, role=STR, region=N_STR,
-           responder_id=N_INT, display_name=N_STR, disabled=BOOL, created_at=N_STR)
+           responder_id=N_INT, unit_id=N_INT, display_name=N_STR, disabled=BOOL,
+           created_at=N_STR)
 KEY = obj(("id", "channel", "prefix"), id=INT, channel=STR, name=N_STR, prefix=STR,
           created_at=N_STR, revoked=BOOL, last_used_at=N_STR)
 LINK = obj(("href",), href=STR, rel=STR, type=STR, title=STR)

@@ -1,5 +1,6 @@
-"""Browser pages: sign in and out, the wall's one-time code, the landing page, and the three
-live-map pages (wall, office, field) with the field tablet's service worker."""
+"""Browser pages: sign in and out, the wall's one-time code, each role's landing page, the
+three live-map pages (wall, office, field) with the field tablet's service worker, and the
+administration page (work units, accounts, wall codes)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from flask import send_from_directory
 from flask import session as cookie_session
 from flask import url_for
 
+from geo import dispatch as dispatch_rules
 from server.auth import request as auth
 from server.errors import ApiError
 from server.platform.db import get_session
+from server.queries import units as unit_queries
 from server.services import accounts
 from server.services import logins
 from server.web.api_auth import login_limit
@@ -23,7 +26,13 @@ from server.web.i18n import t
 
 bp = Blueprint("pages", __name__)
 
-HOME_BY_ROLE = {"wall": "/wall", "field": "/field", "regional": "/office"}
+#: Where each role lands after signing in (and at ``/``): its own page. Operators land on
+#: the office's national view, which links to the wall and the administration page.
+HOME_BY_ROLE = {"wall": "/wall", "field": "/field", "regional": "/office",
+                "operator": "/office", "admin": "/admin"}
+#: The pages each role may open, in the order of the navigation links.
+PAGES_BY_ROLE = {"wall": ("wall",), "field": ("field",), "regional": ("office",),
+                 "operator": ("office", "wall", "admin"), "admin": ("office", "wall", "admin")}
 
 
 @bp.get("/")
@@ -31,7 +40,7 @@ def index():
     principal = auth.current_principal()
     if not principal.authenticated:
         return redirect(url_for("pages.login"))
-    return render_template("pages/index.html", principal=principal)
+    return redirect(HOME_BY_ROLE.get(principal.role or "", "/login"))
 
 
 def _login_page(error: str | None):
@@ -62,7 +71,7 @@ def login_post():
     except ApiError:
         return _login_page(t("login_failed")), 401
     auth.start_browser_session(result.token, result.row.expires_at)  # fresh, with its CSRF
-    return redirect(HOME_BY_ROLE.get(result.user.role, "/"))
+    return redirect(HOME_BY_ROLE.get(result.user.role, "/login"))
 
 
 @bp.post("/logout")
@@ -87,7 +96,8 @@ def wall_login():
 
 #: Interface text the page scripts need, rendered into a JSON block (never inline script).
 CLIENT_TEXT_PREFIXES = ("ui_", "status_", "channel_", "state_", "severity_", "responder_",
-                        "avail_")
+                        "avail_", "err_", "field_label_", "actor_", "hazard_", "unit_kind_",
+                        "timeline_", "dup_reason_", "role_", "admin_")
 
 
 def client_strings() -> dict[str, str]:
@@ -107,12 +117,39 @@ def _page(template: str, roles: tuple[str, ...]):
         principal=principal,
         strings=client_strings(),
         focus_seconds=int(config["WALL_FOCUS_SECONDS"]),
+        quiet_seconds=int(config["WALL_QUAKE_QUIET_S"]),
         tile_url=config.get("TILE_URL"),
         categories=config["COMPLAINT_CATEGORIES"],
         demo=config["DEMO"],
         needs=config["REPORT_NEEDS"],
         photo_max=config["REPORT_PHOTO_MAX_BYTES"],
+        nav=PAGES_BY_ROLE.get(principal.role or "", ()),
+        unit=_unit_name(principal.unit_id),
+        hazards=dispatch_rules.HAZARDS,
+        severities=dispatch_rules.SEVERITIES,
+        kiosk=_kiosk(principal.role),
     )
+
+
+def _unit_name(unit_id: int | None) -> str | None:
+    found = unit_queries.get_unit(get_session(), unit_id) if unit_id else None
+    return found[0].name if found else None
+
+
+def _kiosk(role: str | None) -> bool:
+    """A wall screen shows no controls (nobody touches it); ``?kiosk=1`` or ``0`` overrides,
+    e.g. to turn the sound on once from a keyboard."""
+    asked = request.args.get("kiosk")
+    if asked in ("0", "1"):
+        return asked == "1"
+    return role == "wall"
+
+
+@bp.get("/admin")
+def admin():
+    """Administration: the work units (operators read, admins add), accounts and wall codes
+    (admins)."""
+    return _page("pages/admin.html", ("operator", "admin"))
 
 
 @bp.get("/wall")

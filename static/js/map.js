@@ -318,8 +318,8 @@
       const p = feature.properties;
       const [lon, lat] = feature.geometry.coordinates;
       if (dots && agg.level !== 'point') {
-        const m = L.circleMarker([lat, lon], {
-          radius: 0.22 * rem() * (1 + Math.log10(p.count || 1)), interactive: false,
+        const m = L.circleMarker([lat, lon], { // small: presence, not a blot over the areas
+          radius: 0.12 * rem() * (1 + Math.log10(p.count || 1)), interactive: false,
           className: 'kd-responder kd-responder-dot' + (p.available ? '' : ' kd-avail-busy'),
         });
         return m;

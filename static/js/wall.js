@@ -1,24 +1,22 @@
 /* /wall: the command room's video wall. Unattended, 24/7: reconnects by itself, replaces
  * layers instead of accumulating them, caps every list, and reconciles its counters with
- * the server every few minutes. */
+ * the server every few minutes. The quake card and focus live in wall_quake.js, incidents
+ * and the dispatch lane in wall_incidents.js, the event lanes in wall_lanes.js. */
 (function () {
   'use strict';
   const K = window.Kendali;
   const $ = K.$;
 
   const OPEN = ['baru', 'diverifikasi', 'diteruskan', 'ditindaklanjuti'];
-  const STATUSES = OPEN.concat(['selesai', 'ditolak', 'bukan_wewenang']);
-  const CHANNELS = ['jaga_bansos', 'sp4n_lapor', 'ditjen', 'whistleblower'];
   const SHADES = {
     open: ['#2b2d52', '#4b3b8f', '#7b3fa8', '#b23a93', '#ec4a6d'],
     overdue: ['#3b2a1e', '#7a3e12', '#b35a0c', '#e07b0a', '#ffb020'],
   };
+  const LEGEND_MMI = [3, 4, 5, 6, 7, 8, 9];
   const RECONCILE_MS = 5 * 60e3;
   const OFFLINE_OVERLAY_MS = 15e3;
-  const TICKER_MAX = 30;
 
   const app = document.getElementById('app');
-  const focusSeconds = Number(K.config.focusSeconds || 120);
   const zone = () => 'WIB'; // the command room works in Jakarta time; quakes show their own
 
   const state = {
@@ -27,40 +25,65 @@
     shade: K.store.get('kendali.wall.shade', 'open') === 'overdue' ? 'overdue' : 'open',
     sound: K.store.get('kendali.wall.sound', true) !== false,
     breaks: [1, 2, 3, 4],
-    quake: null,
-    incidents: new Map(), // id -> {incident, areas}
     feeds: {},
-    focusTimer: null,
   };
 
   const map = K.map.create($('#map'), {
     zoomSnap: 0.1, tileUrl: K.config.tileUrl, zoomControl: false, // nobody clicks a wall
   });
   const areas = new K.map.AreaLayer(map, {
-    level: 'regency', zoom: 5, style: regencyStyle, onLoad: () => renderLegend(),
+    level: 'regency', zoom: 5, style: regencyStyle, onLoad: () => {
+      renderLegend();
+      card.redraw();
+      board.renderSoon();
+    },
   });
   const responders = new K.map.AggregateLayer(map, {
     url: '/api/v1/map/responders', render: K.map.responderRenderer(true),
     minZoom: 6.5, // the national view stays readable; a focused quake shows who is near
   });
-  const incidentLayer = window.L.featureGroup().addTo(map);
   const overlay = new K.map.QuakeOverlay(map, areas);
-  const ticker = new K.Ticker($('#ticker'), TICKER_MAX, zone);
+  const lanes = new K.Lanes($('#pinned'), $('#ticker'), zone);
   const live = new K.Live({ page: 'wall' });
   live.bindIndicator($('#conn'));
   K.live = live; // for the browser tests and the console
+
+  const board = new K.IncidentBoard({
+    map, areas, list: $('#incidents'), lane: $('#dispatch-lane'),
+    onChange: () => card.render(),
+  });
+  const card = new K.QuakeCard({
+    app, map, overlay, body: $('#quake-body'), card: $('#quake-card'),
+    quietMs: Number(K.config.quietSeconds || 21600) * 1000,
+    focusMs: Number(K.config.focusSeconds || 120) * 1000,
+    soundOn: () => state.sound,
+    staffingOf: (id) => board.staffingOf(id),
+    pad,
+  });
+
+  /** Views are fitted above the legend (it spans the bottom of the map). */
+  function pad() {
+    const px = K.map.rem() * 0.6;
+    const legend = $('#legend').offsetHeight || 0;
+    return { paddingTopLeft: [px, px], paddingBottomRight: [px, px + legend] };
+  }
+
+  function nationalView() {
+    if (!card.focused) map.fitBounds(K.map.INDONESIA, pad());
+  }
+  K.wall = { card, board }; // for the browser tests and the console
 
   // -- complaints: counters and the regency shading ----------------------------------------
   function openOf(entry) {
     return OPEN.reduce((n, s) => n + ((entry.by_status || {})[s] || 0), 0);
   }
 
-  /** Counters from the summary; the regency shading from the map aggregation at a national
-   * zoom (one small feature per regency with its open and overdue counts). */
+  /** Counters from the summary; the regency shading from the map aggregation (one small
+   * feature per regency with its open and overdue counts). */
   async function loadSummary() {
     const [nat, reg] = await Promise.all([
       K.api('/api/v1/complaints/summary?level=province'),
-      K.api('/api/v1/map/complaints?zoom=5&status=all'),
+      K.api('/api/v1/map/complaints?zoom=5&level=regency&status=all'),
     ]);
     state.summary = nat.total;
     state.regencies.clear();
@@ -95,47 +118,43 @@
     };
   }
 
+  /** The legend: what every colour and line on the map means. */
   function renderLegend() {
     const node = $('#legend');
     K.clear(node);
-    node.append(K.el('strong', { text: K.t(state.shade === 'open' ? 'ui_shade_open'
-      : 'ui_shade_overdue') }));
-    const list = K.el('ul');
-    list.append(K.el('li', {}, K.el('i', { class: 'sw sw-none' }), '0'));
+    node.append(K.el('div', { class: 'legend-row' }, K.el('span', { class: 'lg-title',
+      text: K.t('ui_legend_mmi') }), LEGEND_MMI.map((m) => K.el('span', {
+      class: 'lg-mmi mmi-' + m, text: K.roman(m) + (m === 9 ? '+' : '') })),
+    K.el('i', { class: 'lg-line lg-tsunami' }), K.t('ui_legend_tsunami'),
+    K.el('i', { class: 'lg-dot lg-epicentre' }), K.t('ui_legend_epicentre')));
+    node.append(K.el('div', { class: 'legend-row' }, K.el('span', { class: 'lg-title',
+      text: K.t('ui_legend_staffing') }),
+    ['staffed', 'pending', 'unstaffed'].flatMap((s) => [K.el('i', { class: 'lg-line lg-' + s }),
+      K.t('ui_legend_' + s)]),
+    K.el('i', { class: 'lg-dot lg-responder' }), K.t('ui_legend_responders')));
+    const shades = K.el('div', { class: 'legend-row' }, K.el('span', { class: 'lg-title',
+      text: K.t(state.shade === 'open' ? 'ui_shade_open' : 'ui_shade_overdue') }),
+    K.el('i', { class: 'sw sw-none' }), '0');
     state.breaks.forEach((b, i) => {
       const next = state.breaks[i + 1];
-      const label = next && next - 1 > b ? b + '–' + (next - 1) : next ? String(b) : '≥ ' + b;
-      list.append(K.el('li', {}, K.el('i', { class: 'sw sw-' + state.shade + '-' + (i + 1) }),
-        label));
+      const text = next && next - 1 > b ? b + '–' + (next - 1) : next ? String(b) : '≥' + b;
+      shades.append(K.el('i', { class: 'sw sw-' + state.shade + '-' + (i + 1) }), text);
     });
-    node.append(list);
-  }
-
-  function counterRow(label, key, value, cls) {
-    return K.el('tr', { class: cls || '' }, K.el('th', { scope: 'row', text: label }),
-      K.el('td', { dataset: { k: key }, text: K.formatNumber(value || 0) }));
+    node.append(shades);
+    nationalView();
   }
 
   function renderCounters() {
     const s = state.summary;
-    const node = $('#counters');
     if (!s) return;
-    K.clear(node);
-    const head = K.el('div', { class: 'big-numbers' },
-      K.el('div', { class: 'big' }, K.el('span', { class: 'n', dataset: { k: 'total' },
-        text: K.formatNumber(s.total) }), K.el('span', { text: K.t('ui_total') })),
-      K.el('div', { class: 'big open' }, K.el('span', { class: 'n', dataset: { k: 'open' },
-        text: K.formatNumber(openOf(s)) }), K.el('span', { text: K.t('ui_open') })),
-      K.el('div', { class: 'big overdue' + (s.overdue ? ' alert' : '') },
-        K.el('span', { class: 'n', dataset: { k: 'overdue' }, text: K.formatNumber(s.overdue) }),
-        K.el('span', { text: K.t('ui_overdue') })));
-    const byChannel = K.el('table', { class: 'counts' }, K.el('caption', { text: K.t('ui_by_channel') }),
-      K.el('tbody', {}, CHANNELS.map((c) => counterRow(K.tOr('channel_' + c, c), 'ch-' + c,
-        s.by_channel[c]))));
-    const byStatus = K.el('table', { class: 'counts' }, K.el('caption', { text: K.t('ui_by_status') }),
-      K.el('tbody', {}, STATUSES.map((st) => counterRow(K.tOr('status_' + st, st), 'st-' + st,
-        s.by_status[st], OPEN.includes(st) ? 'open' : 'closed'))));
-    node.append(head, K.el('div', { class: 'count-tables' }, byChannel, byStatus));
+    const big = (cls, key, value, label) => K.el('div', { class: 'big ' + cls },
+      K.el('span', { class: 'n', dataset: { k: key }, text: K.formatNumber(value || 0) }),
+      K.el('span', { class: 'l', text: label }));
+    K.clear($('#counters')).append(
+      K.el('div', { class: 'big-numbers' },
+        big('open', 'open', openOf(s), K.t('ui_open')),
+        big('overdue' + (s.overdue ? ' alert' : ''), 'overdue', s.overdue, K.t('ui_overdue')),
+        big('total', 'total', s.total, K.t('ui_total'))));
   }
 
   const reloadSummarySoon = K.debounce(() => loadSummary().catch(() => {}), 3000);
@@ -160,255 +179,6 @@
     }
   }
 
-  // -- quakes ----------------------------------------------------------------------------
-  function significant(p) {
-    return (p.magnitude || 0) >= 5 || (p.max_mmi || 0) >= 5;
-  }
-
-  let quakeRequest = 0;
-  async function showQuake(id, opts) {
-    const mine = ++quakeRequest;
-    const quake = await K.api('/api/v1/quakes/' + id);
-    if (mine !== quakeRequest) return; // a newer quake (or revision) came meanwhile
-    state.quake = quake;
-    overlay.draw(quake);
-    app.dataset.quakeId = String(quake.id);
-    renderQuake();
-    if (opts && opts.focus) focus();
-  }
-
-  async function loadLatestQuake() {
-    const list = await K.api('/api/v1/quakes?limit=1');
-    const first = list.features && list.features[0];
-    if (first) await showQuake(first.id);
-  }
-
-  function focus() {
-    const bounds = overlay.bounds();
-    if (!bounds) return;
-    map.flyToBounds(bounds, { padding: [40, 40], duration: 1.5, maxZoom: 9 });
-    app.classList.add('focused');
-    app.dataset.focus = String(state.quake.id);
-    beep();
-    clearTimeout(state.focusTimer);
-    state.focusTimer = setTimeout(national, focusSeconds * 1000);
-  }
-
-  function national() {
-    clearTimeout(state.focusTimer);
-    state.focusTimer = null;
-    app.classList.remove('focused');
-    delete app.dataset.focus;
-    map.flyToBounds(K.map.INDONESIA, { duration: 1.5 });
-  }
-
-  /** The active quake is the latest one; but while a significant quake holds the focus, a
-   * smaller one (an aftershock, or the rest of a feed's list) does not take its place. */
-  function quakeEvent(msg) {
-    const p = msg.payload || {};
-    // The past a feed re-lists (a backfill) is stored and listed, never focused or sounded.
-    if (p.fresh === false) return;
-    const current = state.quake && state.quake.properties;
-    const same = current && current.id === p.id;
-    if (current && !same && state.focusTimer !== null &&
-      (!significant(p) || (p.magnitude || 0) < (current.magnitude || 0))) return;
-    const wasSignificant = same && significant(current);
-    showQuake(p.id, { focus: significant(p) && !wasSignificant }).catch(() => {});
-  }
-
-  function quakeTime(p) {
-    const local = K.zoneOfLon(p.lon);
-    const text = K.formatTime(p.origin_time, local);
-    return local === 'WIB' ? text : text + ' (' + K.formatTime(p.origin_time, 'WIB',
-      { clock: true }) + ')';
-  }
-
-  function renderQuake() {
-    const node = $('#quake-body');
-    K.clear(node);
-    if (!state.quake) {
-      node.append(K.el('p', { class: 'muted', text: K.t('ui_no_quake') }));
-      return;
-    }
-    const p = state.quake.properties;
-    const card = $('#quake-card');
-    card.classList.toggle('significant', significant(p));
-    card.classList.toggle('tsunami', !!p.tsunami);
-    node.append(
-      K.el('div', { class: 'quake-head' },
-        K.el('span', { class: 'mag', text: 'M ' + (p.magnitude || 0).toFixed(1) }),
-        K.el('span', { class: 'mmi', text: K.t('ui_max_mmi', { mmi: K.roman(p.max_mmi) }) })),
-      K.el('p', { class: 'place', text: p.region_text || '' }),
-      K.el('dl', { class: 'facts' },
-        K.el('dt', { text: K.t('ui_time') }), K.el('dd', { text: quakeTime(p) }),
-        K.el('dt', { text: K.t('ui_depth') }),
-        K.el('dd', { text: K.formatNumber(p.depth_km) + ' km' }),
-        K.el('dt', { text: K.t('ui_tsunami') }),
-        K.el('dd', { class: p.tsunami ? 'tsunami-yes' : 'tsunami-no',
-          text: p.tsunami ? K.t('ui_tsunami_potential') : K.t('ui_tsunami_none') })),
-    );
-    const exposure = Object.entries(p.exposure || {})
-      .map(([m, pop]) => [Number(m), pop]).filter(([m, pop]) => m >= 3 && pop > 0)
-      .sort((a, b) => b[0] - a[0]).slice(0, 6);
-    if (exposure.length) {
-      node.append(K.el('table', { class: 'exposure' },
-        K.el('caption', { text: K.t('ui_exposed') }),
-        K.el('tbody', {}, exposure.map(([m, pop]) => K.el('tr', {},
-          K.el('th', { scope: 'row' }, K.el('i', { class: 'mmi-chip mmi-' + Math.floor(m) }),
-            'MMI ' + K.roman(m)),
-          K.el('td', { text: K.formatNumber(pop) }))))));
-    }
-    const affected = (p.areas || []).filter((a) => a.level === 'regency');
-    const tsunamiAreas = affected.filter((a) => a.tsunami_level).length;
-    const staffing = staffingOf(p.id);
-    node.append(K.el('p', { class: 'affected', text: K.t('ui_affected_regencies',
-      { n: affected.length }) + (tsunamiAreas ? ' · ' + K.t('ui_tsunami_coasts',
-      { n: tsunamiAreas }) : '') }));
-    if (staffing) {
-      node.append(K.el('p', { class: 'staffing' },
-        K.el('span', { class: 'staffed', text: K.t('ui_staffed', { n: staffing.staffed }) }),
-        ' · ',
-        K.el('span', { class: staffing.unstaffed ? 'unstaffed alert' : 'unstaffed',
-          text: K.t('ui_unstaffed', { n: staffing.unstaffed }) })));
-    }
-  }
-
-  function staffingOf(quakeId) {
-    for (const { incident, areas: list } of state.incidents.values()) {
-      if (incident.quake_id !== quakeId) continue;
-      const staffed = list.filter(areaStaffed).length;
-      return { staffed, unstaffed: list.length - staffed };
-    }
-    return null;
-  }
-
-  // -- incidents and dispatch ---------------------------------------------------------------
-  const ACKED = ['acknowledged', 'en_route', 'on_site', 'done'];
-
-  function areaStaffed(area) {
-    const acked = area.dispatches.filter((d) => ACKED.includes(d.state)).length;
-    return acked >= (area.needed || 1);
-  }
-
-  async function loadIncident(id) {
-    const body = await K.api('/api/v1/incidents/' + id + '/dispatch');
-    state.incidents.set(id, { incident: body.incident, areas: body.areas });
-  }
-
-  async function loadIncidents() {
-    const body = await K.api('/api/v1/incidents');
-    const open = body.incidents.filter((i) => i.status !== 'closed')
-      .sort((a, b) => b.id - a.id).slice(0, 4);
-    const fresh = new Map();
-    await Promise.all(open.map(async (i) => {
-      try {
-        const d = await K.api('/api/v1/incidents/' + i.id + '/dispatch');
-        fresh.set(i.id, { incident: d.incident, areas: d.areas });
-      } catch (err) { /* gone or out of scope meanwhile */ }
-    }));
-    state.incidents = fresh;
-    renderIncidents();
-  }
-
-  const loadIncidentsSoon = K.debounce(() => loadIncidents().catch(() => {}), 1000);
-
-  function dispatchEvent(msg) {
-    const d = msg.payload || {};
-    const entry = state.incidents.get(d.incident_id);
-    if (!entry) {
-      loadIncidentsSoon();
-      return;
-    }
-    const area = entry.areas.find((a) => a.code === d.area);
-    if (!area) {
-      loadIncident(d.incident_id).then(renderIncidents).catch(() => {});
-      return;
-    }
-    const known = area.dispatches.find((x) => x.id === d.id);
-    if (known) Object.assign(known, d, { responder: d.responder || known.responder });
-    else area.dispatches.push(d);
-    area.acknowledged = area.dispatches.filter((x) => ACKED.includes(x.state)).length;
-    renderIncidentsSoon();
-  }
-
-  function unstaffedEvent(msg) {
-    const p = msg.payload || {};
-    const entry = state.incidents.get(p.incident_id);
-    const area = entry && entry.areas.find((a) => a.code === p.area);
-    if (area) area.unstaffed_at = msg.time;
-    renderIncidentsSoon();
-  }
-
-  function renderIncidents() {
-    const node = $('#incidents');
-    K.clear(node);
-    const outlines = new Map(); // regency -> staffed | pending | unstaffed
-    if (!state.incidents.size) {
-      node.append(K.el('li', { class: 'muted', text: K.t('ui_no_incidents') }));
-    }
-    for (const { incident, areas: list } of state.incidents.values()) {
-      const staffed = list.filter(areaStaffed).length;
-      const li = K.el('li', { class: 'incident', dataset: { incidentId: incident.id } },
-        K.el('div', { class: 'incident-head' },
-          K.el('span', { class: 'sev sev-' + incident.severity,
-            text: K.tOr('severity_' + incident.severity, incident.severity) }),
-          K.el('span', { class: 'title', text: incident.title }),
-          K.el('span', { class: 'score', text: staffed + '/' + list.length })));
-      const rows = K.el('ul', { class: 'areas' });
-      for (const area of list.slice(0, 5)) {
-        const ok = areaStaffed(area);
-        rows.append(K.el('li', {
-          class: 'area ' + (ok ? 'staffed' : area.unstaffed_at ? 'unstaffed' : 'pending'),
-          dataset: { area: area.code },
-        }, K.el('span', { class: 'name', text: area.name || area.code }),
-        K.el('span', { class: 'chips' }, area.dispatches.filter((d) => d.state !== 'cancelled')
-          .slice(-4).map((d) => K.el('span', {
-            class: 'chip state-' + d.state, dataset: { dispatchId: d.id, state: d.state },
-            title: K.tOr('state_' + d.state, d.state),
-            text: ((d.responder && d.responder.name) || '#' + d.responder_id) + ' · ' +
-              K.tOr('state_' + d.state, d.state),
-          })))));
-        const regency = area.code.split('.').slice(0, 2).join('.');
-        const now = ok ? 'staffed' : area.unstaffed_at ? 'unstaffed' : 'pending';
-        const before = outlines.get(regency);
-        // an area with one unstaffed part is unstaffed; staffed only when all parts are
-        outlines.set(regency, before === 'unstaffed' || now === 'unstaffed' ? 'unstaffed'
-          : before === 'pending' || now === 'pending' ? 'pending' : 'staffed');
-      }
-      if (list.length > 5) {
-        rows.append(K.el('li', { class: 'more', text: K.t('ui_more', { n: list.length - 5 }) }));
-      }
-      li.append(rows);
-      node.append(li);
-    }
-    drawOutlines(outlines);
-    renderQuake();
-  }
-
-  const renderIncidentsSoon = K.debounce(renderIncidents, 60); // coalesces a burst
-
-  const OUTLINE = {
-    staffed: { color: '#3ddc84', dashArray: null },
-    pending: { color: '#ffb020', dashArray: '4 6' },
-    unstaffed: { color: '#ff4d4f', dashArray: '10 6' },
-  };
-
-  /** Outline each area of an incident on the map by its staffing: green when enough people
-   * acknowledged, amber while waiting for answers, dashed red when nobody more is left. */
-  function drawOutlines(outlines) {
-    incidentLayer.clearLayers();
-    for (const [regency, staffing] of outlines) {
-      const lyr = areas.byCode.get(regency);
-      if (!lyr) continue;
-      incidentLayer.addLayer(window.L.geoJSON(lyr.feature, {
-        interactive: false,
-        style: () => Object.assign({
-          className: 'kd-incident-area kd-' + staffing, weight: 3, fill: false,
-        }, OUTLINE[staffing]),
-      }));
-    }
-  }
-
   // -- feeds -----------------------------------------------------------------------------
   function setFeeds(feeds) {
     state.feeds = feeds || {};
@@ -416,20 +186,16 @@
   }
 
   function renderFeeds() {
-    const list = $('#feeds');
-    K.clear(list);
+    const list = K.clear($('#feeds'));
     const stale = [];
     for (const [name, f] of Object.entries(state.feeds)) {
       if (f.stale) stale.push(name);
-      list.append(K.el('li', { class: f.stale ? 'stale' : 'ok', dataset: { feed: name } },
-        K.el('span', { class: 'name', text: name }),
-        K.el('span', { class: 'when', text: f.stale ? K.t('ui_feed_stale')
-          : K.formatTime(f.last_success, zone(), { clock: true }).slice(0, 5) })));
+      list.append(K.el('li', { class: f.stale ? 'stale' : 'ok', dataset: { feed: name },
+        title: name }, K.el('span', { class: 'name', text: name.replace('gempa', '') })));
     }
-    const banner = $('#feed-banner');
+    const banner = K.clear($('#feed-banner'));
     banner.hidden = !stale.length;
     app.classList.toggle('feed-stale', stale.length > 0);
-    K.clear(banner);
     if (stale.length) {
       const since = stale.map((n) => state.feeds[n].since || state.feeds[n].last_success)
         .filter(Boolean).sort()[0];
@@ -451,96 +217,68 @@
 
   async function pollHealth() {
     try {
-      const health = await K.api('/healthz');
-      setFeeds(health.feeds);
+      setFeeds((await K.api('/healthz')).feeds);
     } catch (err) { /* the connection indicator already says it */ }
   }
 
-  // -- sound -----------------------------------------------------------------------------
-  let audio = null;
-
-  function beep() {
-    if (!state.sound) return;
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      if (audio.state === 'suspended') audio.resume();
-      const t0 = audio.currentTime + 0.05;
-      for (let i = 0; i < 3; i++) {
-        const osc = audio.createOscillator();
-        const gain = audio.createGain();
-        osc.type = 'square';
-        osc.frequency.value = i === 2 ? 1175 : 880;
-        gain.gain.setValueAtTime(0.0001, t0 + i * 0.45);
-        gain.gain.exponentialRampToValueAtTime(0.25, t0 + i * 0.45 + 0.02);
-        gain.gain.exponentialRampToValueAtTime(0.0001, t0 + i * 0.45 + 0.35);
-        osc.connect(gain).connect(audio.destination);
-        osc.start(t0 + i * 0.45);
-        osc.stop(t0 + i * 0.45 + 0.4);
-      }
-      app.dataset.beeped = String(Date.now());
-    } catch (err) { /* no audio device: the focus is the alert */ }
-  }
-
+  // -- controls (not in kiosk mode: nobody touches a wall) -----------------------------------
   function renderToggles() {
     const sound = $('#sound-toggle');
+    if (!sound) return;
     sound.setAttribute('aria-pressed', String(state.sound));
     sound.textContent = K.t(state.sound ? 'ui_sound_on' : 'ui_sound_off');
-    const shade = $('#shade-toggle');
-    shade.textContent = K.t(state.shade === 'open' ? 'ui_shade_show_overdue'
+    $('#shade-toggle').textContent = K.t(state.shade === 'open' ? 'ui_shade_show_overdue'
       : 'ui_shade_show_open');
   }
 
-  $('#sound-toggle').addEventListener('click', () => {
-    state.sound = !state.sound;
-    K.store.set('kendali.wall.sound', state.sound);
-    renderToggles();
-    if (state.sound) beep(); // a click also unlocks audio in the browser
-  });
-  $('#shade-toggle').addEventListener('click', () => {
-    state.shade = state.shade === 'open' ? 'overdue' : 'open';
-    K.store.set('kendali.wall.shade', state.shade);
-    computeBreaks();
-    areas.restyle();
-    renderLegend();
-    renderToggles();
-  });
-
-  // -- the ticker and playback --------------------------------------------------------------
-  const nameOf = (code) => areas.nameOf(code);
-
-  const marks = new K.map.PlaybackMarks(map);
-  function playbackEvent(msg) {
-    ticker.add(msg, K.describe(msg, nameOf), 'pb');
-    marks.add(msg);
+  if ($('#sound-toggle')) {
+    $('#sound-toggle').addEventListener('click', () => {
+      state.sound = !state.sound;
+      K.store.set('kendali.wall.sound', state.sound);
+      renderToggles();
+      if (state.sound) K.alert.play(); // a click also unlocks audio in the browser
+    });
+    $('#shade-toggle').addEventListener('click', () => {
+      state.shade = state.shade === 'open' ? 'overdue' : 'open';
+      K.store.set('kendali.wall.shade', state.shade);
+      computeBreaks();
+      areas.restyle();
+      renderLegend();
+      renderToggles();
+    });
   }
+
+  // -- the lanes and playback ----------------------------------------------------------------
+  const nameOf = (code) => areas.nameOf(code);
+  const marks = new K.map.PlaybackMarks(map);
 
   K.bindPlayback($('#playback'), {
     zone,
-    onEvent: playbackEvent,
+    onEvent: (msg) => {
+      lanes.add(msg, K.describe(msg, nameOf), 'pb');
+      marks.add(msg);
+    },
     onState: (playing) => {
       app.classList.toggle('playback-on', playing);
       if (playing) {
-        ticker.clear();
+        lanes.clear();
       } else {
         marks.clear();
-        K.fillTicker(ticker, live.lastSeq, nameOf);
+        K.fillTicker(lanes, live.lastSeq, nameOf);
       }
     },
   });
 
   // -- live wiring ---------------------------------------------------------------------------
-  live.on('*', (msg) => {
-    const text = K.describe(msg, nameOf);
-    if (text) ticker.add(msg, text);
-  });
+  live.on('*', (msg) => lanes.add(msg, K.describe(msg, nameOf)));
   live.on(K.ev.COMPLAINT_CREATED, complaintCreated);
   live.on(K.ev.COMPLAINT_UPDATED, reloadSummarySoon);
   live.on(K.ev.COMPLAINT_OVERDUE, reloadSummarySoon);
-  live.on(K.family(K.ev.QUAKE_CREATED), quakeEvent);
-  live.on(K.family(K.ev.INCIDENT_CREATED), loadIncidentsSoon);
-  live.on(K.family(K.ev.DISPATCH_PREFIX), dispatchEvent);
-  live.on(K.ev.AREA_UNSTAFFED, unstaffedEvent);
-  live.on(K.ev.AREA_CLOSED, loadIncidentsSoon);
+  live.on(K.family(K.ev.QUAKE_CREATED), (msg) => card.onEvent(msg));
+  live.on(K.family(K.ev.INCIDENT_CREATED), () => board.loadSoon());
+  live.on(K.family(K.ev.DISPATCH_PREFIX), (msg) => board.onDispatch(msg));
+  live.on(K.ev.AREA_UNSTAFFED, (msg) => board.onUnstaffed(msg));
+  live.on(K.ev.AREA_CLOSED, () => board.loadSoon());
   live.on(K.family(K.ev.FEED_STALE), feedEvent);
   live.on(K.ev.RESPONDER_MOVED, () => responders.refreshSoon());
   live.on('reset', () => reloadAll());
@@ -557,20 +295,20 @@
     if (health) setFeeds(health.feeds);
     await Promise.all([
       areas.refresh().then(() => loadSummary()),
-      loadLatestQuake(),
-      loadIncidents(),
+      card.load(),
+      board.load(),
     ].map((p) => p.catch(() => {})));
     responders.refresh();
-    await K.fillTicker(ticker, seq, nameOf);
+    await K.fillTicker(lanes, seq, nameOf);
     return seq;
   }
 
   // A kiosk browser often goes full screen after loading: fit the view again.
   window.addEventListener('resize', K.debounce(() => {
     map.invalidateSize();
-    const bounds = app.classList.contains('focused') && overlay.bounds();
-    if (bounds) map.fitBounds(bounds, { padding: [40, 40], maxZoom: 9 });
-    else map.fitBounds(K.map.INDONESIA);
+    const bounds = card.focused && overlay.bounds();
+    if (bounds) map.fitBounds(bounds, Object.assign({ maxZoom: 9 }, pad()));
+    else nationalView();
   }, 300));
 
   function tick() {
@@ -589,7 +327,7 @@
     setInterval(pollHealth, 60e3);
     setInterval(() => {
       loadSummary().catch(() => {});
-      loadIncidents().catch(() => {});
+      board.load().catch(() => {});
       responders.refresh();
     }, RECONCILE_MS);
   }

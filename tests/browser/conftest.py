@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -102,11 +103,21 @@ def web(database_url, built_assets):
 
 @pytest.fixture
 def clean(engine):
-    """Empty complaints, dispatch and quakes; the event log keeps growing (append-only)."""
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {COMPLAINT_TABLES}, {DISPATCH_TABLES} CASCADE"))
-        conn.execute(sa.text("TRUNCATE quakes CASCADE"))
-        conn.execute(sa.text("TRUNCATE feed_state"))
+    """Empty complaints, dispatch and quakes; the event log keeps growing (append-only).
+
+    A server still answering the previous test's last requests can hold a read lock that
+    meets the TRUNCATE's locks the other way round (a deadlock, one side cancelled): retry."""
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {COMPLAINT_TABLES}, {DISPATCH_TABLES} CASCADE"))
+                conn.execute(sa.text("TRUNCATE quakes CASCADE"))
+                conn.execute(sa.text("TRUNCATE feed_state"))
+            return
+        except sa.exc.OperationalError as exc:
+            if "deadlock" not in str(exc) or attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 class Watch:

@@ -45,8 +45,8 @@ def test_an_acknowledgement_on_the_tablet_shows_on_the_wall(web, bapp, assignmen
     wall = new_page(1920, 1080)
     wall_login(bapp, wall, web.url)
     wait_live(wall)
-    chip = f"#incidents .chip[data-dispatch-id='{did}']"
-    wall.wait_for_selector(f"{chip}[data-state='notified']", timeout=10000)
+    # the wall summarises dispatch per incident: people who acknowledged, the latest change
+    wall.wait_for_selector("#incidents li.incident[data-acked='0']", timeout=10000)
 
     tablet = new_page(1280, 800, has_touch=True, is_mobile=False)
     login(tablet, web.url, name, pw, "/field")
@@ -57,11 +57,12 @@ def test_an_acknowledgement_on_the_tablet_shows_on_the_wall(web, bapp, assignmen
     screenshot(tablet, "field-notified")
     started = time.monotonic()
     card.locator("button.act-ack").tap()
-    wall.wait_for_selector(f"{chip}[data-state='acknowledged']", timeout=10000)
+    wall.wait_for_selector("#incidents li.incident[data-acked='1']", timeout=10000)
     print(f"\nBENCH tablet_ack_to_wall_s {time.monotonic() - started:.2f}")
     tablet.wait_for_selector(f"li.assignment[data-id='{did}'][data-state='acknowledged']")
     assert tablet.locator("#app").get_attribute("data-pending") == "0"
-    assert "Agus Tagana" in wall.locator(chip).inner_text()
+    assert "1 orang menerima" in wall.locator("#incidents li.incident").inner_text()
+    assert "Agus Tagana menerima" in wall.locator("#dispatch-lane").inner_text()
     screenshot(wall, "wall-after-ack")
     screenshot(tablet, "field-acknowledged")
     wall.watch.check()

@@ -83,7 +83,8 @@ def test_bundles_are_minified_and_served_locally(web, built_assets):
     sizes = {p.name: p.stat().st_size for p in built_assets.glob("*.*")}
     print(f"\nBENCH bundle_bytes {json.dumps(sizes)}")
     assert sizes["field.js"] < 240_000  # Leaflet + Socket.IO + the tablet's own ~33 KB
-    assert sizes["wall.js"] < 260_000 and sizes["office.js"] < 260_000
+    # the office grew the incident actions, detail and quake panels (issue 16): 262 KB built
+    assert sizes["wall.js"] < 260_000 and sizes["office.js"] < 290_000
     res = requests.get(web.url + "/vendor/leaflet/leaflet.css", timeout=5)
     assert res.status_code == 200 and "leaflet-pane" in res.text
     assert requests.get(web.url + "/vendor/leaflet/leaflet.js.map", timeout=5).status_code == 404

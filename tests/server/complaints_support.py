@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 #: Imported with ``*`` by the test modules: the fixtures.
-__all__ = ["channel_key", "clean_complaints", "staff", "wall_client"]
+__all__ = ["channel_key", "clean_complaints", "staff", "unit_id", "wall_client"]
 
 # Points well inside districts (checked against the national boundaries).
 PALU = (-0.8987, 119.8707)  # Kota Palu, Sulawesi Tengah (72.71)
@@ -95,3 +95,18 @@ def complaint(point=PALU, **overrides) -> dict:
 def rows(engine, sql: str, **params) -> list:
     with engine.connect() as conn:
         return conn.execute(sa.text(sql), params).all()
+
+
+@pytest.fixture
+def unit_id(engine):
+    """Factory: the id of a seeded work unit by its exact name (``Inspektorat Jenderal``,
+    ``Dinas Sosial Kota Palu``...; the test database's boundaries seed them)."""
+
+    def find(name: str) -> int:
+        with engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT id FROM units WHERE name = :n"),
+                                 {"n": name}).scalar()
+        assert found, f"no unit {name!r}: seeded with the boundaries (kendali units seed)"
+        return found
+
+    return find

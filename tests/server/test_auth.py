@@ -254,7 +254,7 @@ def test_login_form_needs_csrf_and_logout_invalidates_the_session(app, accounts)
     # a state-changing request without the session's CSRF token is refused
     assert browser.post("/logout").status_code == 403
     csrf = re.search(
-        r'name="csrf-token" content="([^"]+)"', browser.get("/").get_data(as_text=True)
+        r'name="csrf-token" content="([^"]+)"', browser.get("/office").get_data(as_text=True)
     ).group(1)
     assert browser.post("/logout", data={"csrf_token": csrf}).status_code == 302
     replay = app.test_client()

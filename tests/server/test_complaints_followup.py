@@ -28,12 +28,15 @@ def patch(client, headers, cid, **body):
     return client.patch(f"{URL}/{cid}", json=body, headers=headers)
 
 
-def test_the_workflow_runs_to_the_end_with_a_timeline_and_audit(client, channel_key, staff, engine):
+def test_the_workflow_runs_to_the_end_with_a_timeline_and_audit(
+    client, channel_key, staff, engine, unit_id
+):
     op = staff("operator")
     cid = submit(client, channel_key())["id"]
+    palu_office = unit_id("Dinas Sosial Kota Palu")
     steps = [
         ({"status": "diverifikasi", "note": "data lengkap"}, "diverifikasi"),
-        ({"status": "diteruskan", "assigned_to": "Dinsos Kota Palu"}, "diteruskan"),
+        ({"status": "diteruskan", "assigned_to": palu_office}, "diteruskan"),
         ({"status": "ditindaklanjuti", "note": "petugas datang"}, "ditindaklanjuti"),
         ({"status": "selesai", "note": "bantuan cair"}, "selesai"),
     ]
@@ -52,7 +55,10 @@ def test_the_workflow_runs_to_the_end_with_a_timeline_and_audit(client, channel_
     ]
     assert timeline[1]["note"] == "data lengkap" and timeline[1]["actor"].startswith("user:")
     assert all(t["at"] for t in timeline)
-    assert props["assigned_to"] == "Dinsos Kota Palu"
+    assert props["assigned_to"] == palu_office
+    assert props["assigned_unit"] == {"id": palu_office, "name": "Dinas Sosial Kota Palu"}
+    assert timeline[2]["details"] == {"assigned_to": palu_office,
+                                      "unit": "Dinas Sosial Kota Palu"}
     assert props["verified_at"] and props["closed_at"] and props["follow_up_due"]
     audit = rows(
         engine,
@@ -270,7 +276,7 @@ def test_similar_text_in_the_same_village_is_a_possible_duplicate(client, channe
     assert near_b["possible_duplicate_of"] == near_a["id"]
 
 
-def test_confirmed_duplicates_share_one_follow_up(client, channel_key, staff, engine):
+def test_confirmed_duplicates_share_one_follow_up(client, channel_key, staff, engine, unit_id):
     op, reg = staff("operator"), staff("regional", "72")
     nik = "7271010101900003"
     primary = submit(client, channel_key("jaga_bansos"), reporter={"nik": nik})["id"]
@@ -293,8 +299,9 @@ def test_confirmed_duplicates_share_one_follow_up(client, channel_key, staff, en
     refused = patch(client, op, mid, status="ditolak", reason="x")
     assert refused.status_code == 409 and str(primary) in refused.json["error"]
     assert patch(client, op, mid, note="catatan saja").status_code == 200  # notes are fine
-    assert patch(client, op, primary, status="diteruskan", assigned_to="Dinsos").status_code == 200
-    assert client.get(f"{URL}/{mid}", headers=op).json["properties"]["assigned_to"] == "Dinsos"
+    dinsos = unit_id("Dinas Sosial Kota Palu")
+    assert patch(client, op, primary, status="diteruskan", assigned_to=dinsos).status_code == 200
+    assert client.get(f"{URL}/{mid}", headers=op).json["properties"]["assigned_to"] == dinsos
     # dismissing takes it out of the group again
     out = client.post(
         f"{URL}/{mid}/duplicate", json={"of": primary, "decision": "dismiss"}, headers=op

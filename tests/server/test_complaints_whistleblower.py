@@ -223,12 +223,13 @@ def _follow_up(rec: Recorder, s: dict) -> None:
         ).status_code
         == 200
     )
+    found = rec.call("GET", "/api/v1/units?q=Inspektorat", op).json()["units"]
     assert (
         rec.call(
             "PATCH",
             f"/api/v1/complaints/{wb}",
             op,
-            json={"status": "diteruskan", "assigned_to": "Inspektorat"},
+            json={"status": "diteruskan", "assigned_to": found[0]["id"]},
         ).status_code
         == 200
     )

@@ -37,7 +37,8 @@ def get(client, headers, **params):
     return res.json
 
 
-@pytest.mark.parametrize(("zoom", "level"), [(5, "regency"), (8, "district"), (12, "point")])
+@pytest.mark.parametrize(("zoom", "level"), [(4, "province"), (6, "regency"), (8, "district"),
+                                             (12, "point")])
 def test_counts_add_up_to_the_complaints_in_view(client, sample, staff, zoom, level):
     op = staff("operator")
     body = get(client, op, bbox=NATIONAL, zoom=zoom)
@@ -46,6 +47,21 @@ def test_counts_add_up_to_the_complaints_in_view(client, sample, staff, zoom, le
     # a viewport around Bandung only: exactly the 6 complaints of Kota Bandung and Lembang
     bandung = get(client, op, bbox="107.4,-7.1,107.8,-6.6", zoom=zoom)
     assert bandung["total"] == 6
+
+
+def test_a_national_view_is_one_bubble_per_province_unless_a_level_is_asked(
+    client, sample, staff
+):
+    op = staff("operator")
+    national = get(client, op, bbox=NATIONAL, zoom=4)
+    assert {f["properties"]["code"]: f["properties"]["count"]
+            for f in national["features"]} == {"72": 3, "32": 6}
+    shaded = get(client, op, bbox=NATIONAL, zoom=4, level="regency")  # the wall's shading
+    assert shaded["level"] == "regency" and {f["properties"]["code"]
+                                             for f in shaded["features"]} == {
+        "72.71", "32.73", "32.17"}
+    bad = client.get("/api/v1/map/complaints?level=village", headers=op)
+    assert bad.status_code == 400 and set(bad.json["fields"]) == {"level"}
 
 
 def test_a_viewport_cutting_districts_counts_only_what_is_inside(client, sample, staff):

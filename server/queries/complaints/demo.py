@@ -180,7 +180,9 @@ SELECT c.channel, :prefix || c.k, md5(:prefix || c.k),
            '{{kec}}', c.district_name), '{{tahap}}', (1 + floor(c.u_rt * 4))::int::text),
        c.status,
        CASE WHEN c.status IN ('ditolak', 'bukan_wewenang') THEN {reason} END,
-       CASE WHEN c.forwarded_at IS NOT NULL THEN 'Dinas Sosial ' || c.regency_name END,
+       CASE WHEN c.forwarded_at IS NOT NULL
+            THEN (SELECT u.id FROM units u WHERE u.region_code = c.regency_code
+                   ORDER BY (u.kind = 'regency_office') DESC, u.id LIMIT 1) END,
        c.province_code, c.regency_code, c.district_code,
        coalesce(c.exact, c.point), c.exact IS NOT NULL, 'point', 1.0,
        '{{"method": "point", "confidence": 1.0}}'::jsonb,

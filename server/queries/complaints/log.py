@@ -55,27 +55,32 @@ def add_timeline(
     )
 
 
-def append_events(session: Session, type_: str, items: Sequence[tuple[str | None, dict]]) -> None:
-    """Append one event per ``(area code, payload)`` in one statement (cf. events.append).
+def append_events(session: Session, type_: str, items: Sequence[tuple]) -> None:
+    """Append one event per ``(area code, payload[, unit id])`` in one statement (cf.
+    events.append; the unit is the one the complaint is forwarded to, if any).
 
     Same rows as :func:`server.queries.events.append` would write, ancestors included, and
     one NOTIFY for the lot: a batch of thousands must not cost thousands of round trips.
     """
     if not items:
         return
-    regions = [",".join(sorted(ancestors(code).values())) if code else "" for code, _ in items]
+    regions = [",".join(sorted(ancestors(it[0]).values())) if it[0] else "" for it in items]
+    units = [it[2] if len(it) > 2 else None for it in items]
     session.execute(
         text(
             """
-            INSERT INTO event_log (type, regions, payload)
+            INSERT INTO event_log (type, regions, payload, unit_ids)
             SELECT :type, coalesce(string_to_array(nullif(e.regions, ''), ','), '{}'),
-                   CAST(e.payload AS jsonb)
-              FROM unnest(CAST(:regions AS text[]), CAST(:payloads AS text[]))
-                   WITH ORDINALITY AS e(regions, payload, ord)
+                   CAST(e.payload AS jsonb),
+                   CASE WHEN e.unit IS NULL THEN '{}'::bigint[] ELSE ARRAY[e.unit] END
+              FROM unnest(CAST(:regions AS text[]), CAST(:payloads AS text[]),
+                          CAST(:units AS bigint[]))
+                   WITH ORDINALITY AS e(regions, payload, unit, ord)
              ORDER BY e.ord
             """
         ),
-        {"type": type_, "regions": regions, "payloads": [_json(p) for _, p in items]},
+        {"type": type_, "regions": regions, "payloads": [_json(it[1]) for it in items],
+         "units": units},
     )
     session.execute(text("SELECT pg_notify('kendali_events', '')"))
 

@@ -1,7 +1,8 @@
 """Scoped reads: the map list (filters, paging), one complaint, its timeline and group.
 
 Every read takes the caller's :class:`server.auth.Scope` and applies it in SQL through
-:func:`scope_clause`; an unplaced complaint has no area, so only national scopes see it.
+:func:`scope_clause`: the scope's area, plus what is forwarded to its work unit wherever it
+lies. An unplaced complaint has no area, so only national scopes (or its unit) see it.
 """
 
 from __future__ import annotations
@@ -27,19 +28,26 @@ from geo.crs import WGS84
 from server.models import AreaRow
 from server.models import ComplaintRow
 from server.models import ComplaintTimelineRow
+from server.models import UnitRow
 
 C = ComplaintRow
 _P, _R, _D = aliased(AreaRow), aliased(AreaRow), aliased(AreaRow)
+_U = aliased(UnitRow)
 _CODE_COLUMNS = (C.province_code, C.regency_code, C.district_code)
+_UNIT = object()  # "the complaints' own assignment column"
 
 
-def scope_clause(scope, columns=_CODE_COLUMNS) -> ColumnElement[bool]:
-    """SQL: the complaint lies in ``scope`` (its area code at the scope's own level)."""
+def scope_clause(scope, columns=_CODE_COLUMNS, unit_column=_UNIT) -> ColumnElement[bool]:
+    """SQL: the complaint lies in ``scope`` (its area code at the scope's own level), or is
+    forwarded to the scope's work unit. Counters by area pass ``unit_column=None``: they
+    count the region only."""
     if scope.national:
         return true()
-    if scope.region:
-        return scope.code_clause(columns[scope.region.count(".")])
-    return false()
+    region = scope.code_clause(columns[scope.region.count(".")]) if scope.region else false()
+    unit_column = C.assigned_to if unit_column is _UNIT else unit_column
+    if unit_column is None or scope.unit_id is None:
+        return region
+    return or_(region, scope.unit_clause(unit_column))
 
 
 def _other_visible(scope, column) -> ColumnElement[bool]:
@@ -97,6 +105,7 @@ _LIST_COLUMNS = (
     C.district_code,
     C.placement,
     C.assigned_to,
+    _U.name.label("assigned_unit_name"),
     C.overdue,
     C.verify_due,
     C.follow_up_due,
@@ -147,6 +156,7 @@ def _with_names(columns):
         .outerjoin(_P, _P.code == C.province_code)
         .outerjoin(_R, _R.code == C.regency_code)
         .outerjoin(_D, _D.code == C.district_code)
+        .outerjoin(_U, _U.id == C.assigned_to)
     )
 
 
@@ -165,6 +175,8 @@ class Filters:
     unplaced: bool = False
     #: Words the description contains (case-insensitive; the trigram index serves it).
     text: str | None = None
+    #: Forwarded to this work unit.
+    unit: int | None = None
 
 
 def _filtered(stmt, f: Filters):
@@ -191,20 +203,41 @@ def _filtered(stmt, f: Filters):
         conditions.append(C.description.ilike(f"%{escaped}%", escape="!"))
     if f.unplaced:
         conditions.append(C.regency_code.is_(None))
+    if f.unit is not None:
+        conditions.append(C.assigned_to == f.unit)
     return stmt.where(*conditions)
 
 
+#: List orders: newest (default), oldest, the nearest pending deadline, latest change.
+SORTS = {
+    "newest": (C.received_at.desc(), C.id.desc()),
+    "oldest": (C.received_at.asc(), C.id.asc()),
+    "due": (func.coalesce(C.verify_due, C.follow_up_due).asc().nulls_last(), C.id.asc()),
+    "updated": (C.updated_at.desc(), C.id.desc()),
+}
+#: The count beside a list stops here: counting a million rows per keystroke is not worth it.
+COUNT_CAP = 10_000
+
+
 def list_scoped(
-    session: Session, scope, f: Filters, limit: int, offset: int, detailed: bool = False
+    session: Session, scope, f: Filters, limit: int, offset: int, detailed: bool = False,
+    sort: str = "newest",
 ) -> list[dict]:
-    """Complaints in scope matching ``f``, newest first; ``limit + 1`` rows tell of a next page.
+    """Complaints in scope matching ``f`` (newest first unless ``sort`` says otherwise);
+    ``limit + 1`` rows tell of a next page.
 
     ``detailed`` adds the detail columns (the unplaced queue shows the written address).
     """
     columns = _scoped(_DETAIL_COLUMNS if detailed else _LIST_COLUMNS, scope)
     stmt = _filtered(_with_names(columns).where(scope_clause(scope)), f)
-    stmt = stmt.order_by(C.received_at.desc(), C.id.desc()).limit(limit + 1).offset(offset)
+    stmt = stmt.order_by(*SORTS[sort]).limit(limit + 1).offset(offset)
     return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def count_scoped(session: Session, scope, f: Filters, cap: int = COUNT_CAP) -> int:
+    """How many complaints in scope match ``f``, counted up to ``cap + 1`` (beyond: "more")."""
+    inner = _filtered(select(C.id).where(scope_clause(scope)), f).limit(cap + 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(inner)))
 
 
 def get_scoped(session: Session, scope, complaint_id: int) -> dict | None:

@@ -37,8 +37,10 @@ DELTAS = _counter("complaint_count_deltas")
 
 def _scoped(counter, scope):
     # Unplaced complaints are counted under regency '': no regional scope matches them.
+    # Counters are by area: complaints forwarded to the scope's unit from elsewhere are not
+    # in them (the list, detail and exports have them).
     columns = (counter.c.province_code, counter.c.regency_code, counter.c.regency_code)
-    return select(counter).where(scope_clause(scope, columns))
+    return select(counter).where(scope_clause(scope, columns, unit_column=None))
 
 
 def summary_rows(session: Session, scope, level: str) -> list[tuple[str, str, str, int]]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from geo.workflow import STATUSES
 from geo.workflow import WIB
 from geo.workflow import ServiceLevels
+from server.queries import units as unit_queries
 from server.queries.complaints import demo as q
 from server.queries.complaints import summary as summary_q
 
@@ -175,6 +176,7 @@ def generate(
         names=NAMES,
         reasons=REASONS,
     )
+    unit_queries.seed(session)  # forwarded demo complaints go to their regency's social office
     inserted = q.insert_demo(session, plan, today)
     summary_q.compact(session)
     session.commit()

@@ -21,10 +21,12 @@ from server.errors import NotFound
 from server.models import ComplaintRow
 from server.platform import clock
 from server.queries import events as event_queries
+from server.queries import units as unit_queries
 from server.queries.complaints import followup as q
 from server.queries.complaints import reads
 from server.realtime import events
 from server.services import audit
+from server.services import units
 from server.services.complaints import present
 from server.services.complaints.levels import service_levels
 
@@ -62,7 +64,8 @@ def snapshot(row: ComplaintRow) -> dict:
 
 
 def publish(session: Session, ids: list[int]) -> None:
-    """One ``complaint.updated`` event per complaint, to its area's rooms."""
+    """One ``complaint.updated`` event per complaint, to its area's rooms and the room of the
+    unit it is forwarded to."""
     session.flush()
     for row in reads.public_rows(session, ids):
         event_queries.append(
@@ -70,6 +73,7 @@ def publish(session: Session, ids: list[int]) -> None:
             events.COMPLAINT_UPDATED,
             [c for c in [present.finest_code(row)] if c],
             present.event_payload(row),
+            unit_ids=[row["assigned_to"]] if row.get("assigned_to") else None,
         )
 
 
@@ -81,6 +85,8 @@ def update(
     changes: dict,
 ) -> None:
     """PATCH: ``status`` (with ``reason``), ``assigned_to`` and/or a ``note``; commits."""
+    if changes.get("assigned_to") is not None:
+        units.require(session, changes["assigned_to"], "assigned_to")
     row = locked(session, scope, complaint_id)
     moving, assign = _what_changes(row, changes)
     if not (moving or assign or changes.get("note")):
@@ -122,6 +128,8 @@ def _record(session, principal, row, members, action, before, changes, now) -> N
     details["assigned_to"] = (
         row.assigned_to if action != "note" and "assigned_to" in changes else None
     )
+    if details["assigned_to"]:
+        details["unit"] = unit_queries.get_unit(session, row.assigned_to)[0].name
     details = {k: v for k, v in details.items() if v}
     for target, extra in [(row, {}), *[(m, {"via": row.id}) for m in members]]:
         q.add_entry(

@@ -41,7 +41,7 @@ def mark_overdue(session: Session) -> int:
     items = []
     for cid, deadline, due in flagged:
         payload = present.event_payload(rows[cid]) | {"deadline": deadline, "due": due.isoformat()}
-        items.append((present.finest_code(rows[cid]), payload))
+        items.append((present.finest_code(rows[cid]), payload, rows[cid].get("assigned_to")))
     log_q.append_events(session, events.COMPLAINT_OVERDUE, items)
     log_q.audit_many(
         session,

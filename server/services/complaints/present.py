@@ -71,6 +71,7 @@ def event_payload(row) -> dict:
         "overdue": bool(row.get("overdue")),
         "possible_duplicate_of": row.get("possible_duplicate_of"),
         "primary_id": row.get("primary_id"),
+        "assigned_to": row.get("assigned_to"),
     }
 
 
@@ -92,6 +93,8 @@ def properties(row) -> dict:
         "area": area_of(row),
         "placement": row.get("placement"),
         "assigned_to": row.get("assigned_to"),
+        "assigned_unit": ({"id": row["assigned_to"], "name": row.get("assigned_unit_name")}
+                          if row.get("assigned_to") else None),
         "overdue": bool(row.get("overdue")),
         "verify_due": _iso(row.get("verify_due")),
         "follow_up_due": _iso(row.get("follow_up_due")),
@@ -121,11 +124,23 @@ def _location(row) -> dict | None:
     return row.get("location")
 
 
-def timeline_entry(entry) -> dict:
-    """One timeline entry: who, when, what, note."""
+def actor_name(actor: str, people: dict) -> str | None:
+    """A person's name for a ``user:<name>`` actor (display name, and unit when known);
+    None for other actors (channel keys, the system, the command line: pages name those)."""
+    kind, _, rest = (actor or "").partition(":")
+    if kind != "user" or not rest:
+        return None
+    display, unit = people.get(rest, (None, None))
+    name = display or rest
+    return f"{name} ({unit})" if unit else name
+
+
+def timeline_entry(entry, people: dict | None = None) -> dict:
+    """One timeline entry: who (raw, and a readable name for accounts), when, what, note."""
     return {
         "at": _iso(entry["at"]),
         "actor": entry["actor"],
+        "actor_name": actor_name(entry["actor"], people or {}),
         "action": entry["action"],
         "from": entry["from_status"],
         "to": entry["to_status"],
@@ -134,8 +149,10 @@ def timeline_entry(entry) -> dict:
     }
 
 
-def detail(row, timeline: list, role: str | None, group: list[int]) -> dict:
-    """The detail view: properties plus location, match, reporter (when allowed), timeline."""
+def detail(row, timeline: list, role: str | None, group: list[int],
+           people: dict | None = None) -> dict:
+    """The detail view: properties plus location, match, reporter (when allowed), timeline
+    (``people``: ``username -> (display name, unit name)`` of its actors)."""
     props = properties(row)
     props.update(
         {
@@ -150,7 +167,7 @@ def detail(row, timeline: list, role: str | None, group: list[int]) -> dict:
             "forwarded_at": _iso(row.get("forwarded_at")),
             "followed_up_at": _iso(row.get("followed_up_at")),
             "closed_at": _iso(row.get("closed_at")),
-            "timeline": [timeline_entry(t) for t in timeline],
+            "timeline": [timeline_entry(t, people) for t in timeline],
         }
     )
     if role in REPORTER_READERS and row["channel"] != WHISTLEBLOWER:
