@@ -93,6 +93,7 @@ def _register(app: Flask) -> None:
     from server.web import api_quakes
     from server.web import api_reports
     from server.web import api_responders
+    from server.web import api_warnings
     from server.web import assets
     from server.web import errors
     from server.web import headers
@@ -119,6 +120,7 @@ def _register(app: Flask) -> None:
         api_me,
         api_push,
         api_reports,
+        api_warnings,
         pages,
     ):
         app.register_blueprint(module.bp)

@@ -27,6 +27,10 @@ from server.models.quakes import FeedStateRow
 from server.models.quakes import QuakeAreaRow
 from server.models.quakes import QuakeRow
 from server.models.quakes import SightingRow
+from server.models.warnings import IncidentWarningRow
+from server.models.warnings import WarningDistrictRow
+from server.models.warnings import WarningRejectionRow
+from server.models.warnings import WarningRow
 
 __all__ = [
     "Base",
@@ -56,4 +60,8 @@ __all__ = [
     "ExposureRow",
     "CatalogEventRow",
     "FeedStateRow",
+    "WarningRow",
+    "WarningDistrictRow",
+    "IncidentWarningRow",
+    "WarningRejectionRow",
 ]

@@ -18,6 +18,7 @@ from server.queries import areas as area_queries
 from server.queries import events as event_queries
 from server.queries import feeds as feed_queries
 from server.queries import health as health_queries
+from server.queries import warnings as warning_queries
 from server.realtime import status
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def healthz():
         seq = event_queries.last_seq(session)
         feeds = {f.name: _feed(f) for f in feed_queries.all_states(session)}
         quakes = health_queries.quake_counts(session)
+        warnings = warning_queries.health(session, clock.now())
     except (SQLAlchemyError, EmbeddedError) as exc:
         log.warning("healthz: database unreachable: %s", str(exc).splitlines()[0])
         return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503
@@ -49,6 +51,7 @@ def healthz():
             "feeds": feeds,
             "demo": bool(current_app.config["DEMO"]),
             "quakes": quakes,
+            "warnings": warnings,
             "holidays": _holidays(),
             "redis": status.STATE["redis"],
         }
