@@ -47,7 +47,7 @@ def of_warnings(session: Session, warning_ids: Sequence[int]) -> list[DispatchRo
         select(DispatchRow).where(DispatchRow.kind == "standby",
                                   DispatchRow.warning_id.in_(list(warning_ids)),
                                   DispatchRow.state.in_(LIVE))
-        .order_by(DispatchRow.id).with_for_update()))
+        .order_by(DispatchRow.id).execution_options(populate_existing=True).with_for_update()))
 
 
 def of_responder(session: Session, responder_id: int, limit: int = 20) -> list[tuple]:
@@ -73,7 +73,7 @@ def open_incident_for(session: Session, hazard: str, regencies: Sequence[str]
     return session.scalars(
         select(IncidentRow).where(IncidentRow.status == "active", IncidentRow.hazard == hazard,
                                   IncidentRow.id.in_(mine))
-        .order_by(IncidentRow.id.desc()).limit(1).with_for_update()).first()
+        .order_by(IncidentRow.id.desc()).limit(1).execution_options(populate_existing=True).with_for_update()).first()
 
 
 def anchors(session: Session, warning_id: int, codes: Sequence[str]) -> dict[str, str]:
@@ -116,4 +116,5 @@ def orphaned(session: Session) -> list[DispatchRow]:
         select(DispatchRow).join(WarningRow, WarningRow.id == DispatchRow.warning_id)
         .where(DispatchRow.kind == "standby", DispatchRow.state.in_(LIVE),
                WarningRow.state != "active")
-        .order_by(DispatchRow.id).with_for_update(of=DispatchRow, skip_locked=True)))
+        .order_by(DispatchRow.id).execution_options(populate_existing=True)
+        .with_for_update(of=DispatchRow, skip_locked=True)))

@@ -45,15 +45,14 @@ def referenced(session: Session, sender: str, identifiers: Sequence[str]) -> lis
     return list(session.scalars(
         select(WarningRow).where(WarningRow.sender == sender,
                                  WarningRow.identifier.in_(list(identifiers)))
-        .order_by(WarningRow.id).with_for_update()))
+        .order_by(WarningRow.id).execution_options(populate_existing=True).with_for_update()))
 
 
-def set_geometry(session: Session, warning_id: int, wkt: str) -> None:
-    """Store the union of a warning's shapes (WKT, WGS 84) as a MultiPolygon."""
-    session.execute(
-        text("UPDATE warnings SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid("
-             f"ST_GeomFromText(:w, {WGS84})), 3)) WHERE id = :id"),
-        {"w": wkt, "id": warning_id})
+def outline(wkt: str):
+    """The SQL value of a warning's outline: the union of its shapes (WKT, WGS 84) as a
+    valid MultiPolygon (assigned to ``WarningRow.geom``, it is read back after the flush)."""
+    return func.ST_Multi(func.ST_CollectionExtract(
+        func.ST_MakeValid(func.ST_GeomFromText(wkt, WGS84)), 3))
 
 
 def ring_hits(session: Session, rings: Sequence[str]) -> list[tuple[int, str, float, float]]:
@@ -168,7 +167,7 @@ def due_to_end(session: Session, now: datetime, limit: int = 100) -> list[Warnin
     """Active warnings past their end, locked (another leader skips them)."""
     return list(session.scalars(
         select(WarningRow).where(WarningRow.state == "active", WarningRow.ends_at <= now)
-        .order_by(WarningRow.ends_at).limit(limit).with_for_update(skip_locked=True)))
+        .order_by(WarningRow.ends_at).limit(limit).execution_options(populate_existing=True).with_for_update(skip_locked=True)))
 
 
 def link_incident(session: Session, incident_id: int, warning_id: int) -> None:

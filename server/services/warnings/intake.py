@@ -152,7 +152,7 @@ def _store(session: Session, alert: CapAlert, payload: bytes, source: str,
     session.flush()
     where = affected(session, alert, alert.info, row.hazard)
     if where.outline:
-        q.set_geometry(session, row.id, where.outline)
+        row.geom = q.outline(where.outline)
     q.replace_districts(session, row.id, where.rows)
     row.unresolved = where.unresolved
     now = clock.now()
