@@ -49,13 +49,14 @@ def bundles() -> dict[str, Bundle]:
         "wall_js": Bundle(
             leaflet,
             SOCKET_IO,
-            _ours(*shared, *mapping, "js/wall.js", filters="rjsmin"),
+            _ours(*shared, *mapping, "js/warnings.js", "js/wall.js", filters="rjsmin"),
             output="gen/wall.js",
         ),
         "office_js": Bundle(
             leaflet,
             SOCKET_IO,
-            _ours(*shared, *mapping, "js/reports.js", "js/office.js", filters="rjsmin"),
+            _ours(*shared, *mapping, "js/reports.js", "js/warnings.js", "js/office.js",
+                  filters="rjsmin"),
             output="gen/office.js",
         ),
         # The tablet's map draws from data it keeps (no base tiles unless configured).
@@ -63,14 +64,16 @@ def bundles() -> dict[str, Bundle]:
             leaflet,
             SOCKET_IO,
             _ours(*shared, "js/field_map.js", "js/field_store.js", "js/field_report.js",
-                  "js/field_push.js", "js/field.js", filters="rjsmin"),
+                  "js/field_push.js", "js/field_standby.js", "js/field.js", filters="rjsmin"),
             output="gen/field.js",
         ),
         "wall_css": _ours(
-            *css, "css/map.css", "css/wall.css", filters="rcssmin", output="gen/wall.css"
+            *css, "css/map.css", "css/warnings.css", "css/wall.css", filters="rcssmin",
+            output="gen/wall.css"
         ),
         "office_css": _ours(
-            *css, "css/map.css", "css/office.css", filters="rcssmin", output="gen/office.css"
+            *css, "css/map.css", "css/warnings.css", "css/office.css", filters="rcssmin",
+            output="gen/office.css"
         ),
         "field_css": _ours(*css, "css/field.css", filters="rcssmin", output="gen/field.css"),
     }

@@ -6,6 +6,7 @@ from flask import g
 from flask import request
 
 from server.web.i18n_field import FIELD_TEXT
+from server.web.i18n_warnings import WARNING_TEXT
 
 LANGUAGES = ("id", "en")
 
@@ -286,6 +287,7 @@ TEXT: dict[str, dict[str, str]] = {
     "avail_off_duty": {"id": "tidak bertugas", "en": "off duty"},
     "avail_busy": {"id": "sedang bertugas", "en": "busy"},
     **FIELD_TEXT,
+    **WARNING_TEXT,
 }
 
 

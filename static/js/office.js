@@ -518,7 +518,10 @@
   live.on(K.ev.AREA_CLOSED, loadIncidentsSoon);
   live.on(K.ev.REPORT_CREATED, loadIncidentsSoon);
   live.on(K.ev.RESPONDER_MOVED, () => responders.refreshSoon());
+  const warnings = K.warnings.attach({ map, live, areas,
+    mount: (section) => $('#tab-incidents').prepend(section) });
   live.on('reset', () => {
+    warnings.load().catch(() => {});
     loadList();
     complaints.refresh();
     responders.refresh();
@@ -549,7 +552,7 @@
     const { seq } = await K.snapshotSeq();
     await fitRegion();
     await Promise.all([areas.refresh(), loadList(), complaints.refresh(),
-      K.fillTicker(ticker, seq, nameOf)]);
+      K.fillTicker(ticker, seq, nameOf), warnings.load().catch(() => {})]);
     live.start(seq);
     app.dataset.ready = '1';
   }

@@ -49,6 +49,8 @@
   const live = new K.Live({ page: 'wall' });
   live.bindIndicator($('#conn'));
   K.live = live; // for the browser tests and the console
+  const warnings = K.warnings.attach({ map, live, areas,
+    mount: (section) => $('.side').insertBefore(section, $('.counters-card')) });
 
   // -- complaints: counters and the regency shading ----------------------------------------
   function openOf(entry) {
@@ -559,6 +561,7 @@
       areas.refresh().then(() => loadSummary()),
       loadLatestQuake(),
       loadIncidents(),
+      warnings.load(),
     ].map((p) => p.catch(() => {})));
     responders.refresh();
     await K.fillTicker(ticker, seq, nameOf);
@@ -590,6 +593,7 @@
     setInterval(() => {
       loadSummary().catch(() => {});
       loadIncidents().catch(() => {});
+      warnings.load().catch(() => {});
       responders.refresh();
     }, RECONCILE_MS);
   }

@@ -28,6 +28,7 @@ from server.platform import clock
 from server.queries import events as event_queries
 from server.queries import warnings as q
 from server.realtime import events
+from server.services.warnings.present import ended_summary
 from server.services.warnings.present import summary
 from server.services.warnings.where import Where
 from server.services.warnings.where import affected
@@ -141,7 +142,8 @@ def _log(session: Session, row: WarningRow, ended: list[int]) -> None:
     kind = events.WARNING_CANCELLED if row.msg_type == "Cancel" else events.WARNING_EXPIRED
     for wid in ended:
         event_queries.append(session, kind, _regions(session, [wid]),
-                             {"id": wid, "by": row.id, "reason": row.msg_type.lower()})
+                             {**ended_summary(session.get(WarningRow, wid)), "by": row.id,
+                              "reason": row.msg_type.lower()})
 
 
 def _store(session: Session, alert: CapAlert, payload: bytes, source: str,

@@ -18,6 +18,7 @@ from server.queries import warnings as q
 from server.realtime import events
 from server.services import dispatch as dispatch_svc
 from server.services import standdown
+from server.services.warnings.present import ended_summary
 from server.services.warnings.respond import SYSTEM
 
 REASON = "warning_ended"
@@ -60,7 +61,8 @@ def expire(session: Session) -> int:
         w.state, w.ended_at = "expired", now
         event_queries.append(session, events.WARNING_EXPIRED,
                              [d.code for d in q.districts_of(session, w.id)],
-                             {"id": w.id, "reason": "expired", "ends_at": w.ends_at.isoformat()})
+                             {**ended_summary(w), "reason": "expired",
+                              "ends_at": w.ends_at.isoformat()})
     session.commit()
     _end_notices(session, sq.orphaned(session))
     session.commit()

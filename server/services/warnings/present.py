@@ -26,6 +26,13 @@ def summary(row: WarningRow) -> dict:
     }
 
 
+def ended_summary(row: WarningRow) -> dict:
+    """The payload of a warning leaving the map: enough to name it in a ticker."""
+    return {"id": row.id, "identifier": row.identifier, "sender": row.sender,
+            "hazard": row.hazard, "severity": row.severity, "event": row.event,
+            "area_desc": row.area_desc, "state": row.state}
+
+
 def district(d) -> dict:
     return {"code": d.code, "name": d.name, "kind": d.kind, "by": d.by, "level": d.level}
 
