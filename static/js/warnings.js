@@ -24,8 +24,9 @@
     const m = minutesLeft(p);
     const h = Math.floor(m / 60);
     const left = h ? K.t('ui_warning_hm', { h, m: m % 60 }) : K.t('ui_warning_m', { m });
+    const zone = K.viewerZone();
     return K.t('ui_warning_left', { left,
-      time: K.formatTime(p.ends_at, K.viewerZone(), { clock: true }).slice(0, 5) });
+      time: K.formatTime(p.ends_at, zone, { clock: true }).slice(0, 5) + ' ' + zone });
   }
 
   function titleOf(p) {
@@ -114,7 +115,7 @@
       const spreading = districts.filter((d) => d.kind === 'meluas');
       const names = (list) => list.slice(0, 8).map((d) => d.name).join(', ') +
         (list.length > 8 ? ' ' + K.t('ui_more', { n: list.length - 8 }) : '');
-      return K.el('li', { class: 'warning sev-' + p.severity, dataset: { warningId: f.id,
+      return K.el('li', { class: 'warning warning-' + p.severity, dataset: { warningId: f.id,
         hazard: p.hazard, left: String(minutesLeft(p)) } },
       K.el('div', { class: 'warning-head' },
         K.el('span', { class: 'sev sev-' + p.severity,

@@ -29,14 +29,15 @@ WIB = timedelta(hours=7)
 ROUNDS = 8
 
 
-def retimed(n: int, kind: str = "Alert", refers: int | None = None) -> bytes:
+def retimed(n: int, kind: str = "Alert", refers: int | None = None,
+            lifetime_s: float = 3 * 3600) -> bytes:
     now = datetime.now(UTC).replace(microsecond=0)
     local = lambda t: (t + WIB).strftime("%Y-%m-%dT%H:%M:%S+07:00")  # noqa: E731
     doc = BANTEN.read_text(encoding="utf-8")
     doc = doc.replace("2026.02.16.16.36.004<", f"2026.02.16.16.36.{n:03d}<")
     doc = doc.replace("2026-02-16T22:50:00+07:00", local(now))
     doc = doc.replace("2026-02-16T23:00:00+07:00", local(now))
-    doc = doc.replace("2026-02-17T02:00:00+07:00", local(now + timedelta(hours=3)))
+    doc = doc.replace("2026-02-17T02:00:00+07:00", local(now + timedelta(seconds=lifetime_s)))
     if kind != "Alert":
         doc = doc.replace("<msgType>Alert</msgType>", (
             f"<msgType>{kind}</msgType><scope>Public</scope><references>"
