@@ -43,7 +43,8 @@ def push(server, key, body):
 
 
 def shown(page) -> list[str]:
-    return page.eval_on_selector_all("#warnings li.warning", "els => els.map(e => e.dataset.warningId)")
+    return page.eval_on_selector_all("#warnings li.warning",
+                                     "els => els.map(e => e.dataset.warningId)")
 
 
 def test_the_wall_shows_warnings_and_they_leave(warn_web, bapp, new_page):
