@@ -239,3 +239,23 @@ def test_one_scope_rule_for_warnings(wapp, engine, accounts):  # noqa: F811
         assert name in props
     assert props["districts"][0].keys() >= {"code", "name", "kind", "by"}
     assert (props["hazard"], props["severity"], props["sender"]) == ("flood", "moderate", BMKG)
+
+
+def test_kendali_keys_create_agency(wapp, engine):  # noqa: F811
+    runner = wapp.test_cli_runner()
+    made = runner.invoke(args=["keys", "create", "--agency", "bpbd.jateng", "--name", "BPBD"])
+    assert made.exit_code == 0, made.output
+    head, key = made.output.strip().splitlines()
+    assert head.startswith("key ") and "agency bpbd.jateng" in head
+    assert key.startswith("kdl_agency_")
+    listed = runner.invoke(args=["keys", "list"]).output
+    assert "agency:bpbd.jateng" in listed and key not in listed  # only the prefix is shown
+    assert runner.invoke(args=["keys", "create"]).exit_code != 0
+    both = runner.invoke(args=["keys", "create", "--channel", "ditjen", "--agency", "x"])
+    assert both.exit_code != 0 and "exactly one" in both.output
+    spaced = runner.invoke(args=["keys", "create", "--agency", "two words"])
+    assert spaced.exit_code != 0 and "agency" in spaced.output
+    # The key works, as that sender only.
+    web = wapp.test_client()
+    res = push(web, {"Authorization": f"Bearer {key}"}, RECORDED)
+    assert res.status_code == 403 and res.json["fields"]["sender"]
