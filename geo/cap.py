@@ -28,8 +28,8 @@ MAX_POLYGONS = 10  # per area: the largest parts (islands); the geocode names th
 #: Kendali incident hazard -> CAP category.
 HAZARD_CATEGORY = {
     "earthquake": "Geo", "tsunami": "Geo", "landslide": "Geo", "volcano": "Geo",
-    "flood": "Met", "drought": "Met", "fire": "Fire", "social_unrest": "Security",
-    "other": "Other",
+    "flood": "Met", "drought": "Met", "extreme_weather": "Met", "fire": "Fire",
+    "social_unrest": "Security", "other": "Other",
 }
 #: Hazard names (id-ID, en-US) for ``<event>``.
 HAZARD_EVENT = {
@@ -37,6 +37,7 @@ HAZARD_EVENT = {
     "landslide": ("Tanah longsor", "Landslide"), "volcano": ("Erupsi gunung api",
                                                              "Volcanic eruption"),
     "flood": ("Banjir", "Flood"), "drought": ("Kekeringan", "Drought"),
+    "extreme_weather": ("Cuaca ekstrem", "Extreme weather"),
     "fire": ("Kebakaran", "Fire"), "social_unrest": ("Konflik sosial", "Social unrest"),
     "other": ("Kejadian lain", "Other hazard"),
 }

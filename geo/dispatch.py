@@ -16,7 +16,7 @@ PREFERRED_TYPES: tuple[str, ...] = ("tagana", "tksk")
 SEVERITIES: tuple[str, ...] = ("minor", "moderate", "severe", "extreme")
 HAZARDS: tuple[str, ...] = (
     "earthquake", "tsunami", "flood", "landslide", "fire", "volcano", "drought",
-    "social_unrest", "other",
+    "extreme_weather", "social_unrest", "other",
 )
 
 

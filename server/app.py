@@ -139,12 +139,13 @@ def _blueprints(app: Flask) -> None:
     from server.web import api_reports
     from server.web import api_responders
     from server.web import api_units
+    from server.web import api_warnings
     from server.web import health
     from server.web import ogc
     from server.web import pages
 
     for module in (health, api_areas, api_auth, api_admin, api_events, api_channels,
                    api_complaints, api_map, api_quakes, api_incidents, api_candidates,
-                   api_responders, api_units, api_me, api_push, api_reports, pages, ogc,
-                   api_exports, api_alerts, api_openapi):
+                   api_responders, api_units, api_me, api_push, api_reports, api_warnings,
+                   pages, ogc, api_exports, api_alerts, api_openapi):
         app.register_blueprint(module.bp)

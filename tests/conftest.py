@@ -177,6 +177,7 @@ def start_server(database_url: str, **env_extra) -> LiveServer:
         KENDALI_COOKIE_SECURE="0",
         KENDALI_FEED_POLLING="0",
         KENDALI_SCHEDULER="0",  # tests that need the leader-elected jobs turn them on
+        KENDALI_CAP_SOURCES="",  # never BMKG's real warnings; tests that poll CAP set theirs
         KENDALI_LOG_LEVEL="WARNING",
         KENDALI_ANONYMOUS_RATE_LIMIT="100000 per minute",
     )

@@ -22,6 +22,7 @@ from flask.sessions import SecureCookieSessionInterface
 from server.auth.credentials import CHANNEL_KEY_PREFIX
 from server.auth.credentials import bearer_credential
 from server.auth.credentials import sha256
+from server.auth.scope import AGENCY
 from server.auth.scope import ANONYMOUS
 from server.auth.scope import Forbidden
 from server.auth.scope import Principal
@@ -74,6 +75,9 @@ def principal_for_key(key: str) -> Principal | None:
     row = q.key_by_hash(session, sha256(key))
     if row is None:
         return None
+    if row.channel == AGENCY:  # a role of its own: no other view lets it in
+        return Principal(kind=AGENCY, role=AGENCY, channel=AGENCY, agency=row.agency,
+                         key_id=row.id, via="bearer")
     return Principal(
         kind="channel", role="channel", channel=row.channel, key_id=row.id, via="bearer"
     )

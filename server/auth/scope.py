@@ -21,6 +21,8 @@ from server.errors import ApiError
 ROLES = ("operator", "regional", "field", "wall", "admin")
 NATIONAL_ROLES = ("operator", "wall", "admin")
 CHANNELS = ("jaga_bansos", "sp4n_lapor", "ditjen", "whistleblower")
+#: The channel of an agency's key: it may push CAP (``POST /api/v1/alerts/cap``), nothing else.
+AGENCY = "agency"
 
 
 class Unauthorized(ApiError):
@@ -33,7 +35,8 @@ class Forbidden(ApiError):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking. ``kind`` is ``user``, ``channel`` or ``anonymous``."""
+    """Who is asking. ``kind`` is ``user``, ``channel``, ``agency`` (a partner pushing CAP
+    as ``agency``, its sender) or ``anonymous``."""
 
     kind: str
     role: str | None = None
@@ -45,6 +48,7 @@ class Principal:
     unit_id: int | None = None
     channel: str | None = None
     key_id: int | None = None
+    agency: str | None = None
     token_id: int | None = None
     via: str | None = None  # "bearer" or "session"
     expires_at: datetime | None = None  # the credential's end (tokens, sessions)
@@ -60,6 +64,8 @@ class Principal:
             return f"user:{self.username}"
         if self.kind == "channel":
             return f"key:{self.key_id}:{self.channel}"
+        if self.kind == "agency":
+            return f"key:{self.key_id}:agency:{self.agency}"
         return "anonymous"
 
 

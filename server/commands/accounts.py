@@ -96,17 +96,29 @@ def list_users() -> None:
                        f"{unit:<6} {state}")
 
 
-keys = AppGroup("keys", help="API keys of the complaint channels.")
+keys = AppGroup("keys", help="API keys of the complaint channels and of agencies (CAP).")
 
 
 @keys.command("create")
-@click.option("--channel", required=True, type=click.Choice(CHANNELS))
+@click.option("--channel", type=click.Choice(CHANNELS), help="A complaint channel's key.")
+@click.option("--agency", metavar="NAME",
+              help="An agency's key: it pushes CAP (POST /api/v1/alerts/cap) with NAME as "
+                   "the message's <sender>, and nothing else.")
 @click.option("--name", help="What the key is for (e.g. the integrating system).")
-def create_key(channel, name) -> None:
-    """Create a channel key and print it once (only its hash is kept)."""
+def create_key(channel, agency, name) -> None:
+    """Create a channel or agency key and print it once (only its hash is kept)."""
+    if (channel is None) == (agency is None):
+        raise click.UsageError("give exactly one of --channel and --agency")
     with db.session() as session:
-        row, key = accounts.create_key(session, actor(), channel, name)
-    click.echo(f"key {row.id} for channel {channel} (prefix {row.prefix}):")
+        try:
+            if agency is not None:
+                row, key = accounts.create_agency_key(session, actor(), agency, name)
+            else:
+                row, key = accounts.create_key(session, actor(), channel, name)
+        except ApiError as exc:
+            _fail(exc)
+    whom = f"agency {agency}" if agency is not None else f"channel {channel}"
+    click.echo(f"key {row.id} for {whom} (prefix {row.prefix}):")
     click.echo(key)
 
 
@@ -128,7 +140,8 @@ def list_keys() -> None:
     with db.session() as session:
         for row in q.list_keys(session):
             state = "revoked" if row.revoked_at else "active"
-            click.echo(f"{row.id:>5}  {row.channel:<14} {row.prefix:<36} {state}  {row.name or ''}")
+            who = f"{row.channel}:{row.agency}" if row.agency else row.channel
+            click.echo(f"{row.id:>5}  {who:<14} {row.prefix:<36} {state}  {row.name or ''}")
 
 
 @click.command("wall-code")

@@ -9,6 +9,7 @@ import time
 from flask import Flask
 
 from server.extensions import socketio
+from server.jobs import cap_feed
 from server.jobs import feed
 from server.jobs import scheduler
 from server.realtime import status
@@ -32,6 +33,8 @@ def start(app: Flask) -> threading.Event:
                                             stop)]
     if app.config["FEED_POLLING"]:
         tasks.append(socketio.start_background_task(feed.run, app, stop))
+    if cap_feed.enabled(app.config):
+        tasks.append(socketio.start_background_task(cap_feed.run, app, stop))
     if app.config["SCHEDULER"]:
         tasks.append(socketio.start_background_task(scheduler.run, app, stop))
     if app.config.get("REDIS_URL"):

@@ -20,6 +20,7 @@ from server.services import notify
 from server.services import responders
 from server.services import standdown
 from server.services.complaints import overdue
+from server.services.warnings import lifecycle as warning_lifecycle
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ JOBS: tuple[Job, ...] = (
     Job("notify.deliver", 2.0, notify.deliver),
     # Quake incidents quiet for KENDALI_INCIDENT_QUIET with nobody out close themselves.
     Job("incidents.close_quiet", 300.0, standdown.close_quiet),
+    # Warnings past their end leave the map; their standby notices and incidents stand down.
+    Job("warnings.expire", 15.0, warning_lifecycle.expire),
     # Tablet positions that are no longer fresh stop counting for dispatch.
     Job("responders.refresh_positions", 60.0, responders.refresh_positions),
     # Complaint service levels: newly passed deadlines, and the summary counters' fold.

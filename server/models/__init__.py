@@ -29,6 +29,10 @@ from server.models.quakes import QuakeAreaRow
 from server.models.quakes import QuakeRow
 from server.models.quakes import SightingRow
 from server.models.units import UnitRow
+from server.models.warnings import IncidentWarningRow
+from server.models.warnings import WarningDistrictRow
+from server.models.warnings import WarningRejectionRow
+from server.models.warnings import WarningRow
 
 __all__ = [
     "Base",
@@ -60,4 +64,8 @@ __all__ = [
     "CatalogEventRow",
     "FeedStateRow",
     "UnitRow",
+    "WarningRow",
+    "WarningDistrictRow",
+    "IncidentWarningRow",
+    "WarningRejectionRow",
 ]

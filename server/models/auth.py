@@ -72,12 +72,14 @@ class TokenRow(Base):
 
 
 class ApiKeyRow(Base):
-    """A complaint channel's API key: bound to one channel, stored as a hash, revocable."""
+    """A complaint channel's API key (bound to one channel), or an agency's (channel
+    ``agency``: pushes CAP as the sender ``agency``, nothing else); a hash, revocable."""
 
     __tablename__ = "api_keys"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
+    agency: Mapped[str | None] = mapped_column(Text)
     name: Mapped[str | None] = mapped_column(Text)
     prefix: Mapped[str] = mapped_column(String(32), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)

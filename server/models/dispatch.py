@@ -111,13 +111,19 @@ class IncidentAreaRow(Base):
 
 
 class DispatchRow(Base):
-    """One responder asked to go to one area of an incident, and what became of it."""
+    """One responder asked to go to one area of an incident, and what became of it; or, with
+    ``kind`` ``standby``, told to stand by for a warning (acknowledge, no travel: no incident,
+    never counted as staffing an area)."""
 
     __tablename__ = "dispatches"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    incident_id: Mapped[int] = mapped_column(
+    kind: Mapped[str] = mapped_column(String(8), default="dispatch")
+    incident_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("incidents.id", ondelete="CASCADE")
+    )
+    warning_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("warnings.id", ondelete="CASCADE")
     )
     area_code: Mapped[str] = mapped_column(String(16))
     responder_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("responders.id"))

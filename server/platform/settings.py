@@ -11,6 +11,7 @@ and a test keeps the two equal.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,11 @@ from pydantic import Field
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 from pydantic_settings import NoDecode
+from pydantic_settings import PydanticBaseSettingsSource
 from pydantic_settings import SettingsConfigDict
+
+from geo import dispatch as dispatch_rules
+from geo import warnings as warning_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -84,6 +89,34 @@ def _vapid_subject(value: str) -> str:
     return value
 
 
+def _urls(value: list[str]) -> list[str]:
+    for url in value:
+        if not re.fullmatch(r"https?://\S+", url):
+            raise ValueError(f"{url!r} is not an http(s) URL")
+    return value
+
+
+def _action_table(value: list[str]) -> list[str]:
+    warning_rules.parse_table(value, dispatch_rules.HAZARDS, dispatch_rules.SEVERITIES)
+    return value
+
+
+#: Variables for which "set but empty" means "none", not "unset" (``env_ignore_empty``
+#: otherwise turns an empty value into the default).
+EMPTY_MEANS_NONE = ("KENDALI_CAP_SOURCES",)
+BMKG_NOWCAST_RSS = "https://www.bmkg.go.id/alerts/nowcast/id/rss.xml"
+
+
+class _EmptyMeansNone(PydanticBaseSettingsSource):
+    """``KENDALI_CAP_SOURCES=`` turns the CAP poller off instead of restoring the default."""
+
+    def get_field_value(self, field, field_name):
+        return None, field_name, False
+
+    def __call__(self) -> dict:
+        return {name: [] for name in EMPTY_MEANS_NONE if os.environ.get(name) == ""}
+
+
 CommaList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
 #: Seconds, also written with a unit (``3h``).
 Duration = Annotated[float, BeforeValidator(_duration), Field(gt=0)]
@@ -101,6 +134,13 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore",
                                       populate_by_name=True)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings):
+        """The environment first; an empty value of :data:`EMPTY_MEANS_NONE` after it."""
+        return (init_settings, env_settings, _EmptyMeansNone(settings_cls), dotenv_settings,
+                file_secret_settings)
 
     # -- where things are ----------------------------------------------------------------
     database_url: str | None = _env(
@@ -236,6 +276,25 @@ class Settings(BaseSettings):
         "KENDALI_INCIDENT_QUIET", 72 * 3600.0,
         "A quake incident with no open dispatch and no activity for this long closes itself. "
         "Seconds or `72h`, `3d`.")
+    # -- warnings (CAP) ------------------------------------------------------------------
+    cap_sources: Annotated[CommaList, AfterValidator(_urls)] = _env(
+        "KENDALI_CAP_SOURCES", [BMKG_NOWCAST_RSS],
+        "CAP sources polled for warnings: comma-separated URLs of RSS/Atom indexes or single "
+        "CAP messages. Set but empty: no polling (`KENDALI_FEED_POLLING=0` and demo mode turn "
+        "it off too).")
+    cap_interval: Seconds = _env("KENDALI_CAP_INTERVAL", 60.0,
+                                 "Poll interval of each CAP source (s).")
+    cap_max_bytes: int = _env(
+        "KENDALI_CAP_MAX_BYTES", 2_000_000,
+        "Largest CAP message or index accepted, polled or pushed (bytes); larger ones are "
+        "refused before parsing.", ge=10_000, le=50_000_000)
+    warning_actions: Annotated[CommaList, AfterValidator(_action_table)] = _env(
+        "KENDALI_WARNING_ACTIONS", list(warning_rules.DEFAULT_TABLE),
+        "What a warning sets off, per hazard and severity: `hazard:severity=action` entries "
+        "(`*` for any; the most specific wins, an exact hazard before an exact severity); "
+        "actions `show` (wall and offices), `standby` (also a standby notice to the "
+        "responders of the affected districts), `incident` (also an incident dispatched as "
+        "for quakes). See the README's warnings section.")
     # -- dispatch ------------------------------------------------------------------------
     responder_types: CommaList = _env("KENDALI_RESPONDER_TYPES",
                                       ["tagana", "tksk", "pekerja_sosial", "relawan"],

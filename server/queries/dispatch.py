@@ -28,12 +28,15 @@ from server.models import ResponderRow
 OPEN_STATES = ("notified", "acknowledged", "en_route", "on_site")
 ACKED_STATES = ("acknowledged", "en_route", "on_site", "done")
 
-# Available: active, on duty, and not already holding an open dispatch anywhere.
+# Available: active, on duty, and not already holding an open dispatch anywhere (a standby
+# notice holds nobody: those on standby are the first one would send).
 _AVAILABLE = """
 r.active AND r.availability = 'on_duty'
-AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.responder_id = r.id
+AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.responder_id = r.id AND d.kind = 'dispatch'
                 AND d.state IN ('notified', 'acknowledged', 'en_route', 'on_site'))
 """
+#: Dispatches proper: a responder sent to an incident's area (not a standby notice).
+_SENT = DispatchRow.kind == "dispatch"
 
 
 def candidates_for_areas(session: Session, incident_id: int, codes: list[str], k: int,
@@ -133,7 +136,8 @@ def open_dispatch_of(session: Session, responder_id: int) -> tuple[int, str] | N
     """(incident id, state) of the responder's open dispatch, if any."""
     row = session.execute(
         select(DispatchRow.incident_id, DispatchRow.state)
-        .where(DispatchRow.responder_id == responder_id, DispatchRow.state.in_(OPEN_STATES))
+        .where(DispatchRow.responder_id == responder_id, DispatchRow.state.in_(OPEN_STATES),
+               _SENT)
         .order_by(DispatchRow.id.desc()).limit(1)).first()
     return (row[0], row[1]) if row else None
 
@@ -142,7 +146,7 @@ def open_dispatch_count(session: Session, responder_id: int, other_than: int | N
                         ) -> int:
     """How many open dispatches hold the responder (``other_than`` left out)."""
     stmt = select(func.count()).select_from(DispatchRow).where(
-        DispatchRow.responder_id == responder_id, DispatchRow.state.in_(OPEN_STATES))
+        DispatchRow.responder_id == responder_id, DispatchRow.state.in_(OPEN_STATES), _SENT)
     if other_than is not None:
         stmt = stmt.where(DispatchRow.id != other_than)
     return session.scalar(stmt) or 0
@@ -195,7 +199,7 @@ def open_dispatches_since(session: Session, since: datetime) -> list[DispatchRow
     """Open dispatches notified since ``since``, oldest first (the demo's simulated answers)."""
     return list(session.scalars(
         select(DispatchRow).where(DispatchRow.state.in_(OPEN_STATES),
-                                  DispatchRow.notified_at >= since)
+                                  DispatchRow.notified_at >= since, _SENT)
         .order_by(DispatchRow.id)))
 
 
@@ -216,7 +220,7 @@ def overdue_notifications(session: Session, now: datetime, limit: int = 200) -> 
     """Notifications past their acknowledgement deadline, locked (another leader skips them)."""
     return list(session.scalars(
         select(DispatchRow).where(DispatchRow.state == "notified",
-                                  DispatchRow.ack_deadline <= now)
+                                  DispatchRow.ack_deadline <= now, _SENT)
         .order_by(DispatchRow.ack_deadline).limit(limit).with_for_update(skip_locked=True)))
 
 
@@ -245,7 +249,7 @@ def responder_assignments(session: Session, responder_id: int) -> list[tuple]:
         .join(AreaRow, AreaRow.code == DispatchRow.area_code)
         .outerjoin(IncidentAreaRow, (IncidentAreaRow.incident_id == DispatchRow.incident_id)
                    & (IncidentAreaRow.code == DispatchRow.area_code))
-        .where(DispatchRow.responder_id == responder_id)
+        .where(DispatchRow.responder_id == responder_id, _SENT)
         .order_by(DispatchRow.id.desc()).limit(50)
     ).all()
 
@@ -339,6 +343,21 @@ def set_incident_geometry(session: Session, incident_id: int, geojson: str) -> N
         {"g": geojson, "id": incident_id})
 
 
+def areas_named(session: Session, codes: list[str]) -> list[tuple[str, str, str]]:
+    """(code, level, name) of the given area codes."""
+    if not codes:
+        return []
+    return [tuple(r) for r in session.execute(
+        select(AreaRow.code, AreaRow.level, AreaRow.name).where(AreaRow.code.in_(codes)))]
+
+
+def copy_warning_geometry(session: Session, incident_id: int, warning_id: int) -> None:
+    """A warning's polygons become the outline of the incident it opened."""
+    session.execute(text("UPDATE incidents SET geom = w.geom FROM warnings w "
+                         "WHERE incidents.id = :i AND w.id = :w"),
+                    {"i": incident_id, "w": warning_id})
+
+
 def scoped_incidents(session: Session, scope, limit: int = 200) -> list[IncidentRow]:
     stmt = select(IncidentRow)
     if not scope.national:
@@ -359,7 +378,7 @@ def open_incident_of(session: Session, responder_id: int) -> int | None:
     """The incident of the responder's open dispatch, if any (position history is kept for it)."""
     return session.scalars(
         select(DispatchRow.incident_id).where(DispatchRow.responder_id == responder_id,
-                                              DispatchRow.state.in_(OPEN_STATES))
+                                              DispatchRow.state.in_(OPEN_STATES), _SENT)
         .order_by(DispatchRow.id.desc()).limit(1)).first()
 
 

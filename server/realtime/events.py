@@ -21,6 +21,16 @@ AREA_UNSTAFFED = "area.unstaffed"
 #: ``dispatch.<state>``: notified, acknowledged, declined, timed_out, en_route, on_site, done,
 #: cancelled. Use :func:`dispatch_event`.
 DISPATCH_PREFIX = "dispatch."
+#: ``standby.<state>``: notified, acknowledged, cancelled, done (a standby notice for a
+#: warning: acknowledge, no travel). Use :func:`standby_event`.
+STANDBY_PREFIX = "standby."
+#: Warnings from other agencies (CAP). ``warning.created``: a new warning (an update's new
+#: message carries ``replaces``: the ids it ends); ``warning.cancelled`` / ``warning.expired``:
+#: it leaves the map. Payloads are summaries: pages read the areas in scope via REST.
+WARNING_CREATED = "warning.created"
+WARNING_UPDATED = "warning.updated"
+WARNING_CANCELLED = "warning.cancelled"
+WARNING_EXPIRED = "warning.expired"
 RESPONDER_MOVED = "responder.moved"
 REPORT_CREATED = "report.created"  # a report from the ground (field tablet)
 COMPLAINT_CREATED = "complaint.created"
@@ -41,6 +51,11 @@ MSG_STATUS = "status"  # this process's dependencies changed: {"redis", "degrade
 def dispatch_event(state: str) -> str:
     """The event of a dispatch entering ``state`` (``dispatch.notified``, ...)."""
     return DISPATCH_PREFIX + state
+
+
+def standby_event(state: str) -> str:
+    """The event of a standby notice entering ``state`` (``standby.notified``, ...)."""
+    return STANDBY_PREFIX + state
 
 
 def for_pages() -> dict[str, str]:

@@ -17,6 +17,7 @@ from server.auth.credentials import new_user_token
 from server.auth.credentials import new_wall_code
 from server.auth.credentials import normalize_wall_code
 from server.auth.credentials import sha256
+from server.auth.scope import AGENCY
 from server.auth.scope import CHANNELS
 from server.auth.scope import ROLES
 from server.auth.scope import Principal
@@ -205,10 +206,27 @@ def create_key(session: Session, actor, channel: str, name: str | None = None):
     return row, key
 
 
+def create_agency_key(session: Session, actor, agency: str, name: str | None = None):
+    """Create an agency's key (it pushes CAP as the sender ``agency``, nothing else); return
+    (row, key). Shown once, stored as a hash."""
+    agency = (agency or "").strip()
+    if not agency or any(ch in agency for ch in ", \t\r\n") or len(agency) > 200:
+        raise ApiError("invalid key", {"agency": "a CAP sender: no commas or spaces"})
+    key, prefix, digest = new_channel_key(AGENCY)
+    row = ApiKeyRow(channel=AGENCY, agency=agency, name=name, prefix=prefix, key_hash=digest)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "key.create", "api_key", row.id, None,
+                 {"channel": AGENCY, "agency": agency, "prefix": prefix, "name": name})
+    session.commit()
+    return row, key
+
+
 def key_dict(row: ApiKeyRow) -> dict:
     return {
         "id": row.id,
         "channel": row.channel,
+        "agency": row.agency,
         "name": row.name,
         "prefix": row.prefix,
         "created_at": row.created_at.isoformat() if row.created_at else None,

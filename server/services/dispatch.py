@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 SEARCH_WIDTHS = (10, 40, 160)
 #: Dispatches that still hold their responder.
 OPEN_STATES = ("notified", "acknowledged", "en_route", "on_site")
+#: The kind of a standby notice: acknowledged, never travelled, holding nobody.
+STANDBY = "standby"
+#: Where a standby notice may go: acknowledged by its responder, ended with its warning.
+STANDBY_MOVES = {"notified": ("acknowledged", "cancelled"), "acknowledged": ("done",)}
 
 
 class DispatchStateError(ApiError):
@@ -67,7 +71,8 @@ def _config(name: str):
 def dispatch_payload(d: DispatchRow, responder: ResponderRow | None = None,
                      area_name: str | None = None) -> dict:
     body = {
-        "id": d.id, "incident_id": d.incident_id, "area": d.area_code, "state": d.state,
+        "id": d.id, "kind": d.kind or "dispatch", "incident_id": d.incident_id,
+        "area": d.area_code, "state": d.state,
         "responder_id": d.responder_id, "distance_km": d.distance_km,
         "notified_at": d.notified_at.isoformat(), "ack_deadline": d.ack_deadline.isoformat(),
         "state_at": d.state_at.isoformat(), "reason": d.reason,
@@ -87,9 +92,12 @@ def _log(session: Session, actor, d: DispatchRow, responder: ResponderRow | None
          before: str | None) -> None:
     """A transition goes to the event log (command room, area rooms, the responder) and the
     audit trail."""
-    event_queries.append(session, events.dispatch_event(d.state), [d.area_code],
-                         dispatch_payload(d, responder), responder_ids=[d.responder_id])
-    audit.record(session, actor, f"dispatch.{d.state}", "dispatch", d.id,
+    name = (events.standby_event if d.kind == STANDBY else events.dispatch_event)(d.state)
+    payload = dispatch_payload(d, responder)
+    if d.kind == STANDBY:
+        payload["warning_id"] = d.warning_id
+    event_queries.append(session, name, [d.area_code], payload, responder_ids=[d.responder_id])
+    audit.record(session, actor, name, "dispatch", d.id,
                  {"state": before} if before else None, {"state": d.state})
 
 
@@ -218,18 +226,24 @@ def release_responder(session: Session, responder: ResponderRow, d: DispatchRow)
 
 def set_state(session: Session, actor, d: DispatchRow, new_state: str,
                reason: str | None) -> None:
-    """Move ``d`` (locked) to ``new_state``; log it and keep the responder's availability."""
-    if not rules.may_move(d.state, new_state):
+    """Move ``d`` (locked) to ``new_state``; log it and keep the responder's availability.
+
+    A standby notice only moves from notified to acknowledged, and ends with its warning
+    (cancelled, or done once acknowledged); it never makes anyone busy."""
+    standby = d.kind == STANDBY
+    allowed = new_state in STANDBY_MOVES.get(d.state, ()) if standby else \
+        rules.may_move(d.state, new_state)
+    if not allowed:
         raise DispatchStateError(d.state, new_state)
     before = d.state
     d.state, d.state_at, d.reason = new_state, clock.now(), reason or d.reason
     responder = session.get(ResponderRow, d.responder_id)
-    if new_state == "acknowledged":
+    if not standby and new_state == "acknowledged":
         _take(responder, d)
-    elif new_state in rules.TERMINAL:
+    elif not standby and new_state in rules.TERMINAL:
         release_responder(session, responder, d)
-    incident = session.get(IncidentRow, d.incident_id)
-    incident.last_activity_at = clock.now()
+    if d.incident_id is not None:
+        session.get(IncidentRow, d.incident_id).last_activity_at = clock.now()
     _log(session, actor, d, responder, before)
 
 
@@ -251,7 +265,8 @@ def transition(session: Session, actor, dispatch_id: int, new_state: str,
     except DispatchStateError:
         session.rollback()
         raise
-    if refill_after and new_state in ("declined", "timed_out", "cancelled"):
+    if refill_after and d.kind != STANDBY and new_state in ("declined", "timed_out",
+                                                           "cancelled"):
         incident = session.get(IncidentRow, d.incident_id)
         refill(session, "system:escalation", incident, d.area_code)
     session.commit()

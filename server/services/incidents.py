@@ -212,6 +212,45 @@ def _log_updated(session: Session, incident: IncidentRow, quake: QuakeRow,
                           "below_areas": below, "reached_again_areas": back})
 
 
+def open_over(session: Session, actor: str, hazard: str, severity: str, title: str,
+              rows: list[tuple], geometry_wkt_of: int | None = None) -> IncidentRow:
+    """An incident over given areas ``(code, level, name, priority, anchor)``, dispatched
+    (a warning's: ``geometry_wkt_of`` names the warning whose polygons become its outline).
+    Does not commit."""
+    now = clock.now()
+    incident = IncidentRow(hazard=hazard, severity=severity, title=title[:300],
+                           created_by=actor, created_at=now, last_activity_at=now)
+    session.add(incident)
+    session.flush()
+    if geometry_wkt_of is not None:
+        q.copy_warning_geometry(session, incident.id, geometry_wkt_of)
+    added = _new_areas(session, incident, rows)
+    _log_created(session, incident, added)
+    dispatch_svc.dispatch_areas(session, actor, incident, added)
+    return incident
+
+
+def extend_over(session: Session, actor: str, incident: IncidentRow, severity: str,
+                rows: list[tuple], why: dict) -> list[str]:
+    """Add (and dispatch) the areas of ``rows`` the incident lacks, raising its severity;
+    log ``incident.updated`` with ``why`` when something changed. Does not commit."""
+    changes = []
+    if rules.SEVERITIES.index(severity) > rules.SEVERITIES.index(incident.severity):
+        incident.severity = severity
+        changes.append("severity")
+    added = _new_areas(session, incident, rows)
+    if added:
+        dispatch_svc.dispatch_areas(session, actor, incident, added)
+        changes.append("areas")
+    if changes:
+        incident.last_activity_at = clock.now()
+        event_queries.append(session, events.INCIDENT_UPDATED,
+                             [a.code for a in q.incident_areas(session, incident.id)],
+                             {**incident_dict(incident), **why, "changes": changes,
+                              "added_areas": [a.code for a in added]})
+    return changes
+
+
 def create_manual(session: Session, actor, hazard: str, severity: str, title: str,
                   geometry: dict) -> IncidentRow:
     """An operator's incident over a drawn or uploaded polygon. Commits."""

@@ -28,6 +28,7 @@ from server.models import PushSubscriptionRow
 from server.platform import clock
 from server.platform.origins import configured_base_url
 from server.queries import dispatch as q
+from server.realtime import events
 from server.services import push
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,28 @@ def enqueue_all(session: Session, dispatches: list[DispatchRow], incident,
                                                              people[d.responder_id]),
                                     status="pending", attempts=0, next_attempt_at=clock.now()))
     push.enqueue(session, dispatches, incident)
+
+
+def enqueue_standby(session: Session, notices: list[DispatchRow], warning, people: dict
+                    ) -> None:
+    """Queue the outbound notifications of new standby notices, like a dispatch's (the
+    payloads say ``standby.notified`` and name the warning instead of an incident)."""
+    if current_app.config.get("DEMO") or not notices:
+        return
+    if current_app.config.get("WEBHOOK_URL"):
+        for d in notices:
+            person = people[d.responder_id]
+            payload = {"type": events.standby_event("notified"), "dispatch_id": d.id,
+                       "warning": {"id": warning.id, "event": warning.event,
+                                   "hazard": warning.hazard, "severity": warning.severity,
+                                   "ends_at": warning.ends_at.isoformat()},
+                       "area": d.area_code,
+                       "responder": {"id": person.id, "name": person.name,
+                                     "phone": person.phone, "type": person.type},
+                       "ack_deadline": d.ack_deadline.isoformat()}
+            session.add(DeliveryRow(dispatch_id=d.id, notifier="webhook", payload=payload,
+                                    status="pending", attempts=0, next_attempt_at=clock.now()))
+    push.enqueue_standby(session, notices, warning)
 
 
 def _webhook_payload(dispatch, incident, responder) -> dict:

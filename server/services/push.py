@@ -124,6 +124,28 @@ def enqueue(session: Session, dispatches: list, incident) -> int:
     return queued
 
 
+def enqueue_standby(session: Session, notices: list, warning) -> int:
+    """Queue a push per subscription for each new standby notice (the same tablet alert,
+    titled with the warning)."""
+    subscriptions = q.for_responders(session, [d.responder_id for d in notices])
+    names = {code: name for code, _, name in
+             dispatch_queries.areas_named(session, [d.area_code for d in notices])}
+    title = " — ".join(t for t in (warning.event, warning.area_desc) if t)
+    queued = 0
+    for d in notices:
+        for sub_id in subscriptions.get(d.responder_id, []):
+            session.add(DeliveryRow(
+                dispatch_id=d.id, notifier=NOTIFIER, subscription_id=sub_id,
+                payload={"type": events.standby_event("notified"), "dispatch_id": d.id,
+                         "warning_id": warning.id, "title": title[:200],
+                         "severity": warning.severity, "area": d.area_code,
+                         "area_name": names.get(d.area_code, d.area_code)[:120],
+                         "ack_deadline": d.ack_deadline.isoformat()},
+                status="pending", attempts=0, next_attempt_at=clock.now()))
+            queued += 1
+    return queued
+
+
 def _payload(d, incident, area_name: str | None) -> dict:
     """What the tablet's service worker shows (kept small: push services cap payloads at
     4 KB, and it is all the worker reads before opening the page)."""

@@ -57,7 +57,7 @@ def create(session: Session, principal, responder: ResponderRow, draft: ReportDr
     if existing is not None:
         return existing, False
     dispatch = session.get(DispatchRow, draft.assignment_id)
-    if dispatch is None or dispatch.responder_id != responder.id:
+    if dispatch is None or dispatch.responder_id != responder.id or dispatch.kind != "dispatch":
         raise ApiError("invalid report", {"assignment_id": "not one of your assignments"})
     checked = None
     if photo is not None:

@@ -101,8 +101,9 @@ def _place(session: Session, row: ResponderRow, lat: float, lon: float) -> None:
 def create(session: Session, actor, data: dict, commit: bool = True) -> ResponderRow:
     values = validate(data)
     lat, lon = values.pop("base")
+    availability = values.pop("availability", "on_duty")
     row = ResponderRow(**values, base=point(lat, lon), loc=point(lat, lon),
-                       availability=values.get("availability", "on_duty"), active=True)
+                       availability=availability, active=True)
     _place(session, row, lat, lon)
     session.add(row)
     session.flush()

@@ -177,7 +177,8 @@ def close_area(incident_id: int, code: str):
 def _dispatch_in_scope(dispatch_id: int) -> DispatchRow:
     session = get_session()
     d = session.get(DispatchRow, dispatch_id)
-    if d is None or not auth.current_scope().covers_code(d.area_code):
+    # A standby notice is no dispatch: nobody travels, nothing to cancel or reassign.
+    if d is None or d.kind != "dispatch" or not auth.current_scope().covers_code(d.area_code):
         raise NotFound("no such dispatch")
     return d
 

@@ -20,6 +20,7 @@ from server.platform import clock
 from server.platform.db import get_session
 from server.queries import areas as area_queries
 from server.queries import dispatch as q
+from server.queries import standby as standby_queries
 from server.services import dispatch as dispatch_svc
 from server.services import incidents as incident_svc
 from server.services import responders as responder_svc
@@ -127,7 +128,22 @@ def assignments():
             item["distance_km"] = round(haversine_km(here[0], here[1], lat, lon), 2)
             item["bearing_deg"] = _bearing(here[0], here[1], lat, lon)
         out.append(item)
-    return jsonify({"responder_id": responder.id, "assignments": out})
+    return jsonify({"responder_id": responder.id, "assignments": out,
+                    "standby": [_standby_item(d, w, name)
+                                for d, w, name in standby_queries.of_responder(session,
+                                                                               responder.id)]})
+
+
+def _standby_item(d: DispatchRow, w, area_name: str | None) -> dict:
+    """A standby notice for the tablet: the warning it is for, and no target (nobody
+    travels); acknowledged with the same ``ack`` as an assignment."""
+    item = dispatch_svc.dispatch_payload(d, area_name=area_name)
+    item["warning"] = {"id": w.id, "event": w.event, "headline": w.headline,
+                       "hazard": w.hazard, "severity": w.severity, "level": w.level,
+                       "instruction": w.instruction, "sender_name": w.sender_name,
+                       "effective": w.effective.isoformat(), "ends_at": w.ends_at.isoformat(),
+                       "state": w.state}
+    return item
 
 
 def _mine(dispatch_id: int) -> DispatchRow:
@@ -221,8 +237,10 @@ OPENAPI = {
         "My regency and its districts (outlines for the offline map)", "field",
         ok(obj(("type", "features"), type=STR, regency=nullable(OBJ),
                features=arr(ref("Feature")))))},
-    "/api/v1/me/assignments": {"get": op("My dispatches (field tablets)", "field", ok(obj(
-        ("responder_id", "assignments"), responder_id=INT, assignments=arr(OBJ))))},
+    "/api/v1/me/assignments": {"get": op(
+        "My dispatches and standby notices (field tablets)", "field", ok(obj(
+            ("responder_id", "assignments", "standby"), responder_id=INT,
+            assignments=arr(OBJ), standby=arr(OBJ))))},
     "/api/v1/me/assignments/{dispatch_id}/ack": {"post": op(
         "Acknowledge", "field", ok(ref("Dispatch")), [path_param("dispatch_id")])},
     "/api/v1/me/assignments/{dispatch_id}/decline": {"post": op(

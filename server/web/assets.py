@@ -48,14 +48,14 @@ def bundles() -> dict[str, Bundle]:
     screens = ("js/quakes.js", "js/alert.js", "js/errors.js")
     # The office: its core (office.js) last; each panel in its own file before it.
     office = ("js/office_draw.js", "js/office_quake.js", "js/office_detail.js", "js/reports.js",
-              "js/office_incidents.js", "js/office_unplaced.js", "js/office.js")
+              "js/office_incidents.js", "js/office_unplaced.js", "js/warnings.js", "js/office.js")
     css = ("css/base.css", "css/page.css")
     return {
         "wall_js": Bundle(
             leaflet,
             SOCKET_IO,
             _ours(*shared, *mapping, *screens, "js/wall_lanes.js", "js/wall_quake.js",
-                  "js/wall_incidents.js", "js/wall.js", filters="rjsmin"),
+                  "js/wall_incidents.js", "js/warnings.js", "js/wall.js", filters="rjsmin"),
             output="gen/wall.js",
         ),
         "office_js": Bundle(
@@ -69,14 +69,16 @@ def bundles() -> dict[str, Bundle]:
             leaflet,
             SOCKET_IO,
             _ours(*shared, "js/field_map.js", "js/field_store.js", "js/field_report.js",
-                  "js/field_push.js", "js/field.js", filters="rjsmin"),
+                  "js/field_push.js", "js/field_standby.js", "js/field.js", filters="rjsmin"),
             output="gen/field.js",
         ),
         "wall_css": _ours(
-            *css, "css/map.css", "css/wall.css", filters="rcssmin", output="gen/wall.css"
+            *css, "css/map.css", "css/warnings.css", "css/wall.css", filters="rcssmin",
+            output="gen/wall.css"
         ),
         "office_css": _ours(
-            *css, "css/map.css", "css/office.css", filters="rcssmin", output="gen/office.css"
+            *css, "css/map.css", "css/warnings.css", "css/office.css", filters="rcssmin",
+            output="gen/office.css"
         ),
         "field_css": _ours(*css, "css/field.css", filters="rcssmin", output="gen/field.css"),
         "admin_js": _ours(*shared[:2], "js/errors.js", "js/admin.js", filters="rjsmin",

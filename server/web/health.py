@@ -19,6 +19,7 @@ from server.queries import areas as area_queries
 from server.queries import events as event_queries
 from server.queries import feeds as feed_queries
 from server.queries import health as health_queries
+from server.queries import warnings as warning_queries
 from server.realtime import status
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,13 @@ def healthz():
         feeds = {f.name: _feed(f, admin) for f in feed_queries.all_states(session)} \
             if staff else None
         quakes = health_queries.quake_counts(session)
+        warnings = warning_queries.health(session, clock.now())
     except (SQLAlchemyError, EmbeddedError) as exc:
         log.warning("healthz: database unreachable: %s", str(exc).splitlines()[0])
         return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503
     if version is None:
         return jsonify({"status": "unavailable", "reason": "PostGIS extension missing"}), 503
-    body = {"status": "ok", "areas": counts, "quakes": quakes,
+    body = {"status": "ok", "areas": counts, "quakes": quakes, "warnings": warnings,
             "demo": bool(current_app.config["DEMO"]), "redis": status.STATE["redis"]}
     if staff:
         body.update(event_seq=seq, feeds=feeds, holidays=_holidays())

@@ -7,6 +7,7 @@ from flask import request
 
 from server.web.i18n_field import FIELD_TEXT
 from server.web.i18n_screens import SCREEN_TEXT
+from server.web.i18n_warnings import WARNING_TEXT
 
 LANGUAGES = ("id", "en")
 
@@ -296,6 +297,7 @@ TEXT: dict[str, dict[str, str]] = {
     "avail_busy": {"id": "sedang bertugas", "en": "busy"},
     **FIELD_TEXT,
     **SCREEN_TEXT,
+    **WARNING_TEXT,
 }
 
 

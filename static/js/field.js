@@ -164,8 +164,13 @@
     const items = state.data ? state.data.body.assignments : [];
     const active = activeAssignments();
     const past = items.filter((a) => !active.includes(a)).slice(0, 5);
-    if (!active.length) list.append(K.el('li', { class: 'muted', text: K.t('ui_no_assignments') }));
+    const standby = K.standbyCards(state.data && state.data.body, pendingState,
+      (s) => act(s, 'ack', null));
+    if (!active.length && !standby.length) {
+      list.append(K.el('li', { class: 'muted', text: K.t('ui_no_assignments') }));
+    }
     for (const a of active) list.append(card(a));
+    for (const c of standby) list.append(c);
     const old = $('#past');
     K.clear(old);
     for (const a of past) {
@@ -453,6 +458,10 @@
     if (msg.type === K.ev.DISPATCH_PREFIX + 'notified' && navigator.vibrate) navigator.vibrate([300, 150, 300]);
     loadSoon();
     loadMe(); // an acknowledgement makes me busy, the end of a task on duty again
+  });
+  live.on(K.family(K.ev.STANDBY_PREFIX), (msg) => {
+    if (msg.type === K.ev.STANDBY_PREFIX + 'notified' && navigator.vibrate) navigator.vibrate([200, 100, 200]);
+    loadSoon();
   });
   live.on('synced', () => {
     flush();

@@ -371,7 +371,10 @@
   live.on(K.ev.AREA_CLOSED, incidentsSoon);
   if (K.ev.REPORT_CREATED) live.on(K.ev.REPORT_CREATED, incidentsSoon); // field reports (main)
   live.on(K.ev.RESPONDER_MOVED, () => responders.refreshSoon());
+  const warnings = K.warnings.attach({ map, live, areas,
+    mount: (section) => $('#tab-incidents').prepend(section) });
   live.on('reset', () => {
+    warnings.load().catch(() => {});
     loadList();
     complaints.refresh();
     responders.refresh();
@@ -403,7 +406,8 @@
     const { seq } = await K.snapshotSeq();
     await fitRegion();
     await Promise.all([areas.refresh(), loadList(), complaints.refresh(),
-      quake.load().catch(() => {}), K.fillTicker(ticker, seq, nameOf)]);
+      quake.load().catch(() => {}), K.fillTicker(ticker, seq, nameOf),
+      warnings.load().catch(() => {})]);
     live.start(seq);
     app.dataset.ready = '1';
   }

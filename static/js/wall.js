@@ -47,6 +47,8 @@
   const live = new K.Live({ page: 'wall' });
   live.bindIndicator($('#conn'));
   K.live = live; // for the browser tests and the console
+  const warnings = K.warnings.attach({ map, live, areas,
+    mount: (section) => $('.side').insertBefore(section, $('.counters-card')) });
 
   const board = new K.IncidentBoard({
     map, areas, list: $('#incidents'), lane: $('#dispatch-lane'),
@@ -297,6 +299,7 @@
       areas.refresh().then(() => loadSummary()),
       card.load(),
       board.load(),
+      warnings.load(),
     ].map((p) => p.catch(() => {})));
     responders.refresh();
     await K.fillTicker(lanes, seq, nameOf);
@@ -328,6 +331,7 @@
     setInterval(() => {
       loadSummary().catch(() => {});
       board.load().catch(() => {});
+      warnings.load().catch(() => {});
       responders.refresh();
     }, RECONCILE_MS);
   }
