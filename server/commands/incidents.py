@@ -10,6 +10,7 @@ from server.commands.common import actor
 from server.errors import ApiError
 from server.extensions import db
 from server.queries import dispatch as q
+from server.queries import incidents as incident_queries
 from server.services import standdown
 
 incidents = AppGroup("incidents", help="Incidents: list, close (stand down), reopen.")
@@ -20,10 +21,10 @@ incidents = AppGroup("incidents", help="Incidents: list, close (stand down), reo
 def list_incidents(show_all: bool) -> None:
     """One line per incident: id, status, severity, hazard, areas, open dispatches, title."""
     with db.session() as session:
-        for row in q.scoped_incidents(session, Scope(national=True)):
+        for row in incident_queries.scoped_incidents(session, Scope(national=True)):
             if row.status != "active" and not show_all:
                 continue
-            areas = len(q.incident_areas(session, row.id))
+            areas = len(incident_queries.incident_areas(session, row.id))
             held = len(q.open_dispatches(session, row.id))
             click.echo(f"{row.id:>6}  {row.status:<7} {row.severity:<8} {row.hazard:<11} "
                        f"{areas:>3} areas {held:>4} open  {row.title}")

@@ -194,17 +194,22 @@ def reject(session: Session, **values) -> None:
     session.add(WarningRejectionRow(**values))
 
 
-def health(session: Session, now: datetime) -> dict:
-    """Counts for ``/healthz``: active warnings, messages stored and refused, the last
-    refusals with their reasons."""
+def health(session: Session, now: datetime, *, rejections: int = 0,
+           origins: bool = False) -> dict:
+    """Counts for ``/healthz``: active warnings, messages stored and refused; with
+    ``rejections`` the last ones with their field and reason (``origins``: and where they
+    came from, a URL or an agency key's name, for admins)."""
     active_n, total = session.execute(text(
         "SELECT count(*) FILTER (WHERE state = 'active' AND ends_at > :now "
         "AND status = 'Actual'), count(*) FROM warnings"), {"now": now}).one()
     rejected = session.scalar(text("SELECT count(*) FROM warning_rejections")) or 0
-    last = session.execute(
-        select(WarningRejectionRow).order_by(WarningRejectionRow.at.desc(),
-                                             WarningRejectionRow.id.desc()).limit(5)).scalars()
-    return {"active": active_n, "stored": total, "rejected": rejected,
-            "last_rejections": [{"at": r.at.isoformat(), "source": r.source,
-                                 "origin": r.origin, "field": r.field, "reason": r.reason}
-                                for r in last]}
+    body = {"active": active_n, "stored": total, "rejected": rejected}
+    if rejections:
+        last = session.execute(
+            select(WarningRejectionRow).order_by(WarningRejectionRow.at.desc(),
+                                                 WarningRejectionRow.id.desc())
+            .limit(rejections)).scalars()
+        body["last_rejections"] = [
+            {"at": r.at.isoformat(), "source": r.source, "field": r.field, "reason": r.reason}
+            | ({"origin": r.origin} if origins else {}) for r in last]
+    return body

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from geo import atom
 from geo import cap
 from server.queries import alerts as q
-from server.queries import dispatch as dispatch_queries
+from server.queries import incidents as incident_queries
 from server.queries import quakes as quake_queries
 
 SENDER = "kendali@kemensos.go.id"
@@ -98,7 +98,7 @@ def quake_alert(session: Session, scope, quake_id: int, base_url: str, config) -
         effective=row.updated_at, onset=row.origin_time,
         expires=row.origin_time + QUAKE_EXPIRES, web=f"{base_url}/api/v1/quakes/{row.id}",
         parameters=params, areas=areas) for i, lang in enumerate(("id-ID", "en-US"))]
-    incident = dispatch_queries.incident_for_quake(session, quake_id)
+    incident = incident_queries.incident_for_quake(session, quake_id)
     alert = cap.Alert(
         identifier=_quake_ident(quake_id, row.revision, scope), sender=SENDER,
         sent=row.updated_at, msg_type="Update" if references else "Alert",
@@ -109,7 +109,7 @@ def quake_alert(session: Session, scope, quake_id: int, base_url: str, config) -
 
 def incident_alert(session: Session, scope, incident_id: int, base_url: str) -> bytes | None:
     """The CAP message of an incident: an Alert while active, an Update once closed."""
-    row = dispatch_queries.scoped_incident(session, scope, incident_id)
+    row = incident_queries.scoped_incident(session, scope, incident_id)
     if row is None:
         return None
     regions = q.incident_regions(session, incident_id, scope)
@@ -156,7 +156,7 @@ def feed(session: Session, scope, base_url: str, self_url: str, days: int,
             updated=r.updated_at, link=f"{base_url}/api/v1/quakes/{r.id}/cap",
             summary=f"{r.origin_time.astimezone(cap.WIB):%Y-%m-%d %H:%M} WIB, "
                     f"{r.depth_km:.0f} km, MMI {cap.roman(r.max_mmi)}", category="quake"))
-    for i in dispatch_queries.scoped_incidents(session, scope, limit=500):
+    for i in incident_queries.scoped_incidents(session, scope, limit=500):
         if i.status == "active":
             entries.append(atom.Entry(
                 id=f"tag:kemensos.go.id,2026:kendali:incident:{i.id}", title=i.title,

@@ -31,6 +31,8 @@ from server.models import ResponderRow
 from server.platform import clock
 from server.queries import dispatch as q
 from server.queries import events as event_queries
+from server.queries import incidents as incident_queries
+from server.queries import responders as responder_queries
 from server.realtime import events
 from server.services import audit
 from server.services import notify
@@ -115,7 +117,7 @@ def notify_many(session: Session, actor, incident: IncidentRow,
             for code, c in picks]
     session.add_all(rows)
     session.flush()
-    people = q.responders_by_id(session, [d.responder_id for d in rows])
+    people = responder_queries.responders_by_id(session, [d.responder_id for d in rows])
     event_queries.append_many(session, [
         (events.dispatch_event(d.state), [d.area_code],
          dispatch_payload(d, people[d.responder_id]), [d.responder_id]) for d in rows])
@@ -180,7 +182,7 @@ def dispatch_areas(session: Session, actor, incident: IncidentRow,
 def refill(session: Session, actor, incident: IncidentRow, code: str) -> None:
     """After a decline or timeout: notify the next nearest until the area has ``needed``
     acknowledged responders, or tell the command room it has run out of candidates."""
-    area = q.incident_area(session, incident.id, code)
+    area = incident_queries.incident_area(session, incident.id, code)
     if area is None or incident.status != "active" or area.closed_at is not None:
         return
     rows = q.area_dispatches(session, incident.id, code)

@@ -23,8 +23,8 @@ from server.models import IncidentAreaRow
 from server.models import IncidentRow
 from server.models import QuakeRow
 from server.platform import clock
-from server.queries import dispatch as q
 from server.queries import events as event_queries
+from server.queries import incidents as incident_queries
 from server.queries import quakes as quake_queries
 from server.realtime import events
 from server.services import audit
@@ -52,7 +52,7 @@ def _district_level(severity: str) -> bool:
 def _new_areas(session, incident, rows) -> list[IncidentAreaRow]:
     """Add the areas not yet part of the incident; return the new ones. An area already
     there keeps its people; its priority follows the strongest shaking."""
-    existing = {a.code: a for a in q.incident_areas(session, incident.id)}
+    existing = {a.code: a for a in incident_queries.incident_areas(session, incident.id)}
     needed = current_app.config["DISPATCH_NEEDED"]
     added = []
     for code, level, name, priority, anchor in rows:
@@ -79,7 +79,7 @@ def _sequence_incident(session: Session, quake: QuakeRow) -> IncidentRow | None:
     """The open quake incident whose sequence this quake belongs to, if any."""
     config = current_app.config
     solution = _solution(quake)
-    for incident, main in q.open_quake_incidents(session):
+    for incident, main in incident_queries.open_quake_incidents(session):
         if main.id != quake.id and in_sequence(_solution(main), solution,
                                                config["AFTERSHOCK_KM"],
                                                config["AFTERSHOCK_DAYS"]):
@@ -91,7 +91,7 @@ def for_quake(session: Session, quake: QuakeRow) -> IncidentRow | None:
     """Open, join or extend the incident of a quake whose impact calls for people on the
     ground, and dispatch the new areas. Commits."""
     config = current_app.config
-    incident = q.incident_of_quake(session, quake.id)
+    incident = incident_queries.incident_of_quake(session, quake.id)
     if incident is not None and incident.status != "active":
         return incident  # stood down: a late revision does not page anyone again
     joined = False
@@ -127,7 +127,7 @@ def _open(session: Session, quake: QuakeRow) -> IncidentRow:
                            last_activity_at=now)
     session.add(incident)
     session.flush()
-    q.link_quake(session, incident.id, quake.id, "mainshock")
+    incident_queries.link_quake(session, incident.id, quake.id, "mainshock")
     added = _new_areas(session, incident, _quake_areas(session, quake, severity))
     _log_created(session, incident, added)
     dispatch_svc.dispatch_areas(session, SYSTEM, incident, added)
@@ -143,12 +143,12 @@ def _join(session: Session, incident: IncidentRow, quake: QuakeRow) -> str:
     """Link ``quake`` to the sequence; a larger one becomes the mainshock."""
     main = session.get(QuakeRow, incident.quake_id)
     if main is None or quake.magnitude > main.magnitude:
-        q.set_quake_role(session, incident.id, incident.quake_id, "foreshock")
-        q.link_quake(session, incident.id, quake.id, "mainshock")
+        incident_queries.set_quake_role(session, incident.id, incident.quake_id, "foreshock")
+        incident_queries.link_quake(session, incident.id, quake.id, "mainshock")
         incident.quake_id = quake.id
         incident.title = _title(quake)
         return "mainshock"
-    q.link_quake(session, incident.id, quake.id, "aftershock")
+    incident_queries.link_quake(session, incident.id, quake.id, "aftershock")
     return "aftershock"
 
 
@@ -172,9 +172,9 @@ def _mark_below(session: Session, incident: IncidentRow) -> tuple[list[str], lis
     """Mark the areas no quake of the sequence reaches any more (a revision conditioned on
     felt reports moved the estimate), and unmark those reached again; return both lists of
     codes. Nobody is withdrawn: the operator decides (stand the area down, or keep it)."""
-    reached = q.sequence_reach(session, incident.id)
+    reached = incident_queries.sequence_reach(session, incident.id)
     below, back = [], []
-    for area in q.incident_areas(session, incident.id):
+    for area in incident_queries.incident_areas(session, incident.id):
         if area.closed_at is not None:
             continue  # stood down already
         if area.code not in reached and area.below_at is None:
@@ -191,7 +191,7 @@ def _quake_areas(session: Session, quake: QuakeRow, severity: str) -> list[tuple
     (impact keeps those at QUAKE_AFFECTED_MMI or more, plus felt and tsunami-marked ones)."""
     level = "district" if _district_level(severity) else "regency"
     hit = [a for a in quake_queries.impact_of(session, quake.id)["areas"] if a.level == level]
-    anchors = q.quake_anchors(session, quake.id, [a.code for a in hit])
+    anchors = incident_queries.quake_anchors(session, quake.id, [a.code for a in hit])
     return [(a.code, a.level, a.name, a.mmi, anchors[a.code]) for a in hit]
 
 
@@ -205,7 +205,7 @@ def _log_created(session: Session, incident: IncidentRow, areas) -> None:
 def _log_updated(session: Session, incident: IncidentRow, quake: QuakeRow,
                  changes: list[str], added: list[str], below: list[str],
                  back: list[str]) -> None:
-    regions = [a.code for a in q.incident_areas(session, incident.id)]
+    regions = [a.code for a in incident_queries.incident_areas(session, incident.id)]
     event_queries.append(session, events.INCIDENT_UPDATED, regions,
                          {**incident_dict(incident), "changes": changes,
                           "by_quake_id": quake.id, "added_areas": added,
@@ -223,7 +223,7 @@ def open_over(session: Session, actor: str, hazard: str, severity: str, title: s
     session.add(incident)
     session.flush()
     if geometry_wkt_of is not None:
-        q.copy_warning_geometry(session, incident.id, geometry_wkt_of)
+        incident_queries.copy_warning_geometry(session, incident.id, geometry_wkt_of)
     added = _new_areas(session, incident, rows)
     _log_created(session, incident, added)
     dispatch_svc.dispatch_areas(session, actor, incident, added)
@@ -244,8 +244,8 @@ def extend_over(session: Session, actor: str, incident: IncidentRow, severity: s
         changes.append("areas")
     if changes:
         incident.last_activity_at = clock.now()
-        event_queries.append(session, events.INCIDENT_UPDATED,
-                             [a.code for a in q.incident_areas(session, incident.id)],
+        regions = [a.code for a in incident_queries.incident_areas(session, incident.id)]
+        event_queries.append(session, events.INCIDENT_UPDATED, regions,
                              {**incident_dict(incident), **why, "changes": changes,
                               "added_areas": [a.code for a in added]})
     return changes
@@ -255,7 +255,7 @@ def create_manual(session: Session, actor, hazard: str, severity: str, title: st
                   geometry: dict) -> IncidentRow:
     """An operator's incident over a drawn or uploaded polygon. Commits."""
     text_geom = json.dumps(geometry)
-    valid, km2 = q.geometry_check(session, text_geom)
+    valid, km2 = incident_queries.geometry_check(session, text_geom)
     if not valid or km2 <= 0:
         raise ApiError("invalid incident", {"area": "not a valid polygon"})
     limit = current_app.config["INCIDENT_MAX_KM2"]
@@ -263,7 +263,7 @@ def create_manual(session: Session, actor, hazard: str, severity: str, title: st
         raise ApiError("invalid incident", {"area": f"larger than {limit:g} km²"})
     depth = 3 if _district_level(severity) else 2
     rows = [(code, level, name, 0.0, anchor) for code, level, name, anchor in
-            q.anchors_in_geometry(session, text_geom, depth)]
+            incident_queries.anchors_in_geometry(session, text_geom, depth)]
     if not rows:
         raise ApiError("invalid incident", {"area": "outside Indonesia's areas"})
     now = clock.now()
@@ -271,7 +271,7 @@ def create_manual(session: Session, actor, hazard: str, severity: str, title: st
                            created_at=now, last_activity_at=now)
     session.add(incident)
     session.flush()
-    q.set_incident_geometry(session, incident.id, text_geom)
+    incident_queries.set_incident_geometry(session, incident.id, text_geom)
     added = _new_areas(session, incident, rows)
     _log_created(session, incident, added)
     audit.record(session, actor, "incident.create", "incident", incident.id, None,

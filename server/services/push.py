@@ -29,7 +29,7 @@ from server.models import PushSubscriptionRow
 from server.platform import clock
 from server.platform import crypto
 from server.platform.origins import configured_base_url
-from server.queries import dispatch as dispatch_queries
+from server.queries import incidents as incident_queries
 from server.queries import push as q
 from server.realtime import events
 
@@ -112,7 +112,7 @@ def enqueue(session: Session, dispatches: list, incident) -> int:
     subscriptions = q.for_responders(session, [d.responder_id for d in dispatches])
     if not subscriptions:
         return 0
-    area_names = {a.code: a.name for a in dispatch_queries.incident_areas(session, incident.id)}
+    area_names = {a.code: a.name for a in incident_queries.incident_areas(session, incident.id)}
     queued = 0
     for d in dispatches:
         for sub_id in subscriptions.get(d.responder_id, []):
@@ -129,7 +129,7 @@ def enqueue_standby(session: Session, notices: list, warning) -> int:
     titled with the warning)."""
     subscriptions = q.for_responders(session, [d.responder_id for d in notices])
     names = {code: name for code, _, name in
-             dispatch_queries.areas_named(session, [d.area_code for d in notices])}
+             incident_queries.areas_named(session, [d.area_code for d in notices])}
     title = " — ".join(t for t in (warning.event, warning.area_desc) if t)
     queued = 0
     for d in notices:

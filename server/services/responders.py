@@ -19,8 +19,9 @@ from server.models import PositionRow
 from server.models import ResponderRow
 from server.platform import clock
 from server.queries import areas as area_queries
-from server.queries import dispatch as q
+from server.queries import dispatch as dispatch_queries
 from server.queries import events as event_queries
+from server.queries import responders as responder_queries
 from server.realtime import events
 from server.services import audit
 
@@ -203,7 +204,7 @@ def update_position(session: Session, responder: ResponderRow, lat: float, lon: 
     responder.position_at, responder.position_accuracy_m = at, accuracy_m
     fresh = clock.now() - at < timedelta(seconds=config["POSITION_FRESH_S"])
     responder.loc = point(lat, lon) if fresh else responder.base
-    open_incident = q.open_incident_of(session, responder.id)
+    open_incident = dispatch_queries.open_incident_of(session, responder.id)
     session.add(PositionRow(responder_id=responder.id, at=at, geom=point(lat, lon),
                             accuracy_m=accuracy_m, incident_id=open_incident))
     regions = [c for c in (responder.district_code,) if c]
@@ -219,5 +220,5 @@ def update_position(session: Session, responder: ResponderRow, lat: float, lon: 
 def refresh_positions(session: Session) -> None:
     """Scheduler job: a position that is no longer fresh stops counting for dispatch."""
     fresh = timedelta(seconds=current_app.config["POSITION_FRESH_S"])
-    q.refresh_stale_positions(session, clock.now() - fresh)
+    responder_queries.refresh_stale_positions(session, clock.now() - fresh)
     session.commit()

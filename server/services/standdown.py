@@ -22,6 +22,7 @@ from server.models import IncidentRow
 from server.platform import clock
 from server.queries import dispatch as q
 from server.queries import events as event_queries
+from server.queries import incidents as incident_queries
 from server.realtime import events
 from server.services import audit
 from server.services import dispatch as dispatch_svc
@@ -48,8 +49,8 @@ def _may_act_on(session: Session, actor, incident: IncidentRow, codes: list[str]
     if isinstance(actor, str) or actor.role != "regional":
         return
     scope = scope_of(actor)
-    codes = codes if codes is not None else [a.code for a in q.incident_areas(session,
-                                                                              incident.id)]
+    if codes is None:
+        codes = [a.code for a in incident_queries.incident_areas(session, incident.id)]
     outside = [c for c in codes if not scope.covers_code(c)]
     if outside:
         raise Forbidden("the incident reaches outside your region",
@@ -67,13 +68,13 @@ def _release(session: Session, actor, incident: IncidentRow, codes: list[str] | 
 
 
 def _regions(session: Session, incident: IncidentRow) -> list[str]:
-    return [a.code for a in q.incident_areas(session, incident.id)]
+    return [a.code for a in incident_queries.incident_areas(session, incident.id)]
 
 
 def close(session: Session, actor, incident_id: int, note: str | None,
           reason: str = "closed") -> IncidentRow:
     """Close an incident and release everyone it holds. Commits."""
-    incident = q.lock_incident(session, incident_id)
+    incident = incident_queries.lock_incident(session, incident_id)
     if incident is None:
         raise NotFound("no such incident")
     if incident.status != "active":
@@ -97,7 +98,7 @@ def close(session: Session, actor, incident_id: int, note: str | None,
 
 def reopen(session: Session, actor, incident_id: int, note: str | None) -> IncidentRow:
     """Reopen a closed incident: its open areas are staffed again. Commits."""
-    incident = q.lock_incident(session, incident_id)
+    incident = incident_queries.lock_incident(session, incident_id)
     if incident is None:
         raise NotFound("no such incident")
     if incident.status == "active":
@@ -107,7 +108,7 @@ def reopen(session: Session, actor, incident_id: int, note: str | None) -> Incid
     now = clock.now()
     incident.status, incident.closed_at, incident.last_activity_at = "active", None, now
     incident.closed_by, incident.close_note = None, None
-    for area in q.incident_areas(session, incident.id):
+    for area in incident_queries.incident_areas(session, incident.id):
         if area.closed_at is None:
             area.unstaffed_at = None
             dispatch_svc.refill(session, actor, incident, area.code)
@@ -122,10 +123,10 @@ def reopen(session: Session, actor, incident_id: int, note: str | None) -> Incid
 def close_area(session: Session, actor, incident_id: int, code: str,
                note: str | None) -> IncidentAreaRow:
     """Stand one area down: its people are released, the rest of the incident goes on."""
-    incident = q.lock_incident(session, incident_id)
+    incident = incident_queries.lock_incident(session, incident_id)
     if incident is None:
         raise NotFound("no such incident")
-    area = q.incident_area(session, incident.id, code)
+    area = incident_queries.incident_area(session, incident.id, code)
     if area is None or (isinstance(actor, Principal)
                         and not scope_of(actor).covers_code(area.code)):
         session.rollback()
@@ -152,7 +153,7 @@ def close_quiet(session: Session) -> int:
     period (``KENDALI_INCIDENT_QUIET``) close themselves."""
     quiet = timedelta(seconds=current_app.config["INCIDENT_QUIET_S"])
     count = 0
-    for incident_id in q.quiet_quake_incidents(session, clock.now() - quiet):
+    for incident_id in incident_queries.quiet_quake_incidents(session, clock.now() - quiet):
         try:
             close(session, QUIET, incident_id,
                   f"no open dispatch and no activity for {quiet.total_seconds() / 3600:g} h",

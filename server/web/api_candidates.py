@@ -18,7 +18,7 @@ from server.auth.scope import scope as scope_of
 from server.errors import NotFound
 from server.platform.db import get_session
 from server.queries import candidates as q
-from server.queries import dispatch as dispatch_q
+from server.queries import incidents as incident_queries
 from server.web.openapi import BOOL
 from server.web.openapi import INT
 from server.web.openapi import N_INT
@@ -47,8 +47,8 @@ def may_see_phone(principal: Principal, district_code: str | None) -> bool:
 def candidates(incident_id: int, code: str):
     """The nearest responders the caller may send to the area, nearest first."""
     session, scope = get_session(), auth.current_scope()
-    incident = dispatch_q.scoped_incident(session, scope, incident_id)
-    area = dispatch_q.incident_area(session, incident_id, code) if incident else None
+    incident = incident_queries.scoped_incident(session, scope, incident_id)
+    area = incident_queries.incident_area(session, incident_id, code) if incident else None
     if area is None or not scope.covers_code(area.code):
         raise NotFound("no such incident area")
     limit_km = current_app.config["DISPATCH_MAX_KM"]

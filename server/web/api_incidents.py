@@ -15,6 +15,7 @@ from server.models import DispatchRow
 from server.models import ResponderRow
 from server.platform.db import get_session
 from server.queries import dispatch as q
+from server.queries import incidents as incident_queries
 from server.services import dispatch as dispatch_svc
 from server.services import incidents as incident_svc
 from server.services import manual_dispatch
@@ -46,7 +47,7 @@ closers = auth.require("operator", "admin", "regional")
 @bp.get("/incidents")
 @readers
 def list_incidents():
-    rows = q.scoped_incidents(get_session(), auth.current_scope())
+    rows = incident_queries.scoped_incidents(get_session(), auth.current_scope())
     return jsonify({"incidents": [incident_svc.incident_dict(r) for r in rows]})
 
 
@@ -86,7 +87,7 @@ def create_incident():
 
 
 def _incident(incident_id: int):
-    row = q.scoped_incident(get_session(), auth.current_scope(), incident_id)
+    row = incident_queries.scoped_incident(get_session(), auth.current_scope(), incident_id)
     if row is None:
         raise NotFound("no such incident")
     return row
@@ -113,7 +114,7 @@ def incident_dispatch(incident_id: int):
             body["responder"]["phone"] = r.phone
         by_area.setdefault(d.area_code, []).append(body)
     areas = []
-    for a in q.incident_areas(session, incident.id, scope):
+    for a in incident_queries.incident_areas(session, incident.id, scope):
         rows = by_area.get(a.code, [])
         acked = sum(1 for d in rows if d["state"] in rules.ACKNOWLEDGED)
         areas.append({"code": a.code, "name": a.name, "level": a.level, "needed": a.needed,
@@ -123,7 +124,7 @@ def incident_dispatch(incident_id: int):
                       "below_at": _iso(a.below_at), "dispatches": rows})
     sequence = [{"quake_id": quake.id, "role": role, "magnitude": quake.magnitude,
                  "origin_time": _iso(quake.origin_time)}
-                for quake, role in q.sequence_of(session, incident.id)]
+                for quake, role in incident_queries.sequence_of(session, incident.id)]
     return jsonify({"incident": incident_svc.incident_dict(incident), "sequence": sequence,
                     "areas": areas})
 
@@ -198,7 +199,7 @@ def add_dispatch(incident_id: int):
     incident = _incident(incident_id)
     data = json_object()
     session = get_session()
-    area = q.incident_area(session, incident.id, str(data.get("area", "")))
+    area = incident_queries.incident_area(session, incident.id, str(data.get("area", "")))
     if area is None or not auth.current_scope().covers_code(area.code):
         raise ApiError("invalid dispatch", {"area": "not an area of this incident"})
     d = manual_dispatch.send(session, auth.current_principal(), incident, area.code,

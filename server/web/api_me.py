@@ -20,6 +20,7 @@ from server.platform import clock
 from server.platform.db import get_session
 from server.queries import areas as area_queries
 from server.queries import dispatch as q
+from server.queries import responders as responder_queries
 from server.queries import standby as standby_queries
 from server.services import dispatch as dispatch_svc
 from server.services import incidents as incident_svc
@@ -75,8 +76,8 @@ def me():
     my last position."""
     responder = _responder()
     session = get_session()
-    base = q.responder_base(session, responder.id)
-    here = q.last_position(session, responder.id)
+    base = responder_queries.responder_base(session, responder.id)
+    here = responder_queries.last_position(session, responder.id)
     body_ = responder_svc.responder_dict(responder, *(base or (None, None)))
     body_["position"] = {"lat": here[0], "lon": here[1],
                          "at": responder.position_at.isoformat() if responder.position_at
@@ -115,7 +116,8 @@ def assignments():
     direction to the target from my last position (or my base)."""
     responder = _responder()
     session = get_session()
-    here = q.last_position(session, responder.id) or q.responder_base(session, responder.id)
+    here = (responder_queries.last_position(session, responder.id)
+            or responder_queries.responder_base(session, responder.id))
     out = []
     for d, incident, lat, lon, name, outline, kind in q.responder_assignments(session,
                                                                               responder.id):

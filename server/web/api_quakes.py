@@ -11,7 +11,7 @@ from server.auth import request as auth
 from server.errors import ApiError
 from server.errors import NotFound
 from server.platform.db import get_session
-from server.queries import dispatch as dispatch_queries
+from server.queries import incidents as incident_queries
 from server.queries import quakes as q
 from server.services.quakes import summary
 from server.web.openapi import BBOX
@@ -109,7 +109,7 @@ def get_quake(quake_id: int):
         }
         for s in q.sightings_of(session, quake_id)
     ]
-    incident = dispatch_queries.incident_for_quake(session, quake_id)
+    incident = incident_queries.incident_for_quake(session, quake_id)
     props["incident_id"] = incident.id if incident else None
     return jsonify(geojson.feature(geojson.point(row.lon, row.lat), props, row.id))
 

@@ -14,7 +14,7 @@ from server.auth import request as auth
 from server.errors import ApiError
 from server.errors import NotFound
 from server.platform.db import get_session
-from server.queries import dispatch as dispatch_queries
+from server.queries import incidents as incident_queries
 from server.queries import reports as q
 from server.services import photos
 from server.services import reports
@@ -81,7 +81,7 @@ def create_report():
 def incident_reports(incident_id: int):
     """The latest reports of an incident (areas in scope) and totals per area."""
     session, scope = get_session(), auth.current_scope()
-    if dispatch_queries.scoped_incident(session, scope, incident_id) is None:
+    if incident_queries.scoped_incident(session, scope, incident_id) is None:
         raise NotFound("no such incident")
     try:
         limit = int(request.args.get("limit", 50))

@@ -12,7 +12,7 @@ from server.errors import ApiError
 from server.errors import NotFound
 from server.models import ResponderRow
 from server.platform.db import get_session
-from server.queries import dispatch as q
+from server.queries import responders as responder_queries
 from server.services import responders as responder_svc
 from server.web.body import json_object
 from server.web.openapi import OBJ
@@ -36,7 +36,7 @@ def list_responders():
         offset = min(max(int(request.args.get("offset", 0)), 0), 10_000_000)  # bigint-safe
     except ValueError:
         raise ApiError("invalid parameters", {"limit": "an integer"}) from None
-    rows = q.list_responders(get_session(), auth.current_scope(), limit, offset)
+    rows = responder_queries.list_responders(get_session(), auth.current_scope(), limit, offset)
     return jsonify({"responders": [responder_svc.responder_dict(r, lat, lon)
                                    for r, lat, lon in rows]})
 
@@ -45,7 +45,7 @@ def list_responders():
 @auth.require("operator", "admin")
 def create_responder():
     row = responder_svc.create(get_session(), auth.current_principal(), json_object())
-    base = q.responder_base(get_session(), row.id)
+    base = responder_queries.responder_base(get_session(), row.id)
     return jsonify(responder_svc.responder_dict(row, *base)), 201
 
 
@@ -61,7 +61,8 @@ def _responder(responder_id: int) -> ResponderRow:
 def update_responder(responder_id: int):
     row = responder_svc.update(get_session(), auth.current_principal(), _responder(responder_id),
                                json_object())
-    return jsonify(responder_svc.responder_dict(row, *q.responder_base(get_session(), row.id)))
+    base = responder_queries.responder_base(get_session(), row.id)
+    return jsonify(responder_svc.responder_dict(row, *base))
 
 
 @bp.delete("/responders/<int:responder_id>")
@@ -69,7 +70,8 @@ def update_responder(responder_id: int):
 def deactivate_responder(responder_id: int):
     row = responder_svc.deactivate(get_session(), auth.current_principal(),
                                    _responder(responder_id))
-    return jsonify(responder_svc.responder_dict(row, *q.responder_base(get_session(), row.id)))
+    base = responder_queries.responder_base(get_session(), row.id)
+    return jsonify(responder_svc.responder_dict(row, *base))
 
 
 # -- OpenAPI (collected by server/web/api_openapi.py) -------------------------------------

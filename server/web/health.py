@@ -31,10 +31,11 @@ def healthz():
     """Answer 200 with what the caller may know, or 503 with the reason when the database
     is down.
 
-    Anyone (a load balancer): the status, the area and quake counts, demo mode and Redis.
-    Signed-in users: also the event log's last sequence (the pages start their catch-up from
-    it), each feed's freshness and where the holidays come from. Admins: also PostGIS, the
-    database kind, each feed's URL and last error.
+    Anyone (a load balancer): the status, the area, quake and warning counts, demo mode and
+    Redis. Signed-in users: also the event log's last sequence (the pages start their
+    catch-up from it), each feed's freshness, the last refused CAP messages and where the
+    holidays come from. Admins: also PostGIS, the database kind, each feed's URL and last
+    error, and where each refused message came from.
     """
     principal = auth.current_principal()
     staff = principal.kind == "user"
@@ -47,7 +48,8 @@ def healthz():
         feeds = {f.name: _feed(f, admin) for f in feed_queries.all_states(session)} \
             if staff else None
         quakes = health_queries.quake_counts(session)
-        warnings = warning_queries.health(session, clock.now())
+        warnings = warning_queries.health(session, clock.now(), rejections=5 if staff else 0,
+                                          origins=admin)
     except (SQLAlchemyError, EmbeddedError) as exc:
         log.warning("healthz: database unreachable: %s", str(exc).splitlines()[0])
         return jsonify({"status": "unavailable", "reason": "database unreachable"}), 503

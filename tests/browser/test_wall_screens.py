@@ -111,13 +111,13 @@ def test_a_burst_of_flores_events_ends_with_the_mainshock_in_focus(
             "SELECT (SELECT id FROM incidents WHERE quake_id = :q), "
             "(SELECT count(*) FROM incidents WHERE status <> 'closed')"), {"q": mainshock}).one()
     page.wait_for_selector(f"#incidents li.incident[data-incident-id='{quake_incident}']")
+    screenshot(page, "wall-flores-burst")
     _incidents_fit(page, quake_incident, open_count, 1080)
     lane = page.locator("#dispatch-lane li").first.inner_text()
     assert re.fullmatch(r".+: \d+/\d+ wilayah terpenuhi( · .+)?", lane), lane
     smallest = page.evaluate(MIN_TEXT_PX)
     assert smallest[0][0] >= 32, smallest  # 1rem at 1920×1080: the 5 m rule
     _clock_on_one_line(page)
-    screenshot(page, "wall-flores-burst")
 
     page.set_viewport_size({"width": 1366, "height": 768})
     page.wait_for_timeout(1500)

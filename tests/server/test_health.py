@@ -30,19 +30,28 @@ def test_public_healthz_is_status_and_counts_only(client, accounts, engine):
             "records_accepted, records_rejected, payloads_rejected) VALUES ('healthz-test', "
             "'http://internal.example/feed', 'HTTP 500', false, 1, 0, 0, 0) "
             "ON CONFLICT (name) DO NOTHING"))
+        conn.execute(sa.text(
+            "INSERT INTO warning_rejections (source, origin, field, reason) VALUES "
+            "('poll', 'http://internal.example/cap.xml', 'info', 'healthz-test')"))
     try:
         public = client.get("/healthz").json
-        assert set(public) == {"status", "areas", "quakes", "demo", "redis"}  # status, counts
+        assert set(public) == {"status", "areas", "quakes", "warnings", "demo", "redis"}
+        assert set(public["warnings"]) == {"active", "stored", "rejected"}  # counts only
         staff = client.get("/healthz", headers=_bearer(client, accounts, "operator")).json
         assert set(staff) == set(public) | {"event_seq", "feeds", "holidays"}
+        refused = [r for r in staff["warnings"]["last_rejections"] if r["reason"] == "healthz-test"]
+        assert refused and "origin" not in refused[0]
         feed = staff["feeds"]["healthz-test"]
         assert "url" not in feed and "last_error" not in feed and feed["consecutive_failures"] == 1
         admin = client.get("/healthz", headers=_bearer(client, accounts, "admin")).json
         assert admin["feeds"]["healthz-test"]["url"] == "http://internal.example/feed"
         assert admin["feeds"]["healthz-test"]["last_error"] == "HTTP 500"
+        assert {"reason": "healthz-test", "origin": "http://internal.example/cap.xml"}.items() \
+            <= admin["warnings"]["last_rejections"][0].items()
     finally:
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM feed_state WHERE name = 'healthz-test'"))
+            conn.execute(sa.text("DELETE FROM warning_rejections WHERE reason = 'healthz-test'"))
 
 
 def test_healthz_is_503_with_a_reason_when_the_database_is_unreachable(tmp_path):

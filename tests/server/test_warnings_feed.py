@@ -16,6 +16,7 @@ from tests.server.warnings_support import NOWCAST_NOW
 from tests.server.warnings_support import STANDBY_TABLE
 from tests.server.warnings_support import clock  # noqa: F401 - fixture
 from tests.server.warnings_support import feed_server  # noqa: F401 - fixture
+from tests.server.warnings_support import logged
 from tests.server.warnings_support import q
 from tests.server.warnings_support import responder
 from tests.server.warnings_support import wapp  # noqa: F401 - fixture
@@ -79,8 +80,8 @@ def test_recorded_nowcasts_become_warnings_with_districts_and_standby(
                         "FROM dispatches ORDER BY responder_id")
     assert standby == [(lebak, "36.02.25", "notified", "standby", None),
                        (kajen, "33.26.08", "notified", "standby", None)]
-    types = [t for (t,) in q(engine, "SELECT type FROM event_log WHERE type LIKE 'warning.%' "
-                                     "OR type LIKE 'standby.%' ORDER BY seq")]
+    types = [t for (t,) in logged(engine, "type", "type LIKE 'warning.%' "
+                                                           "OR type LIKE 'standby.%'")]
     assert sorted(types) == sorted(["warning.created"] * 2 + ["standby.notified"] * 2)
 
 
@@ -138,8 +139,8 @@ def test_expired_warnings_leave_cleanly(database_url, engine, wapp, clock, feed_
     assert web.get("/api/v1/warnings", headers=auth).json["features"] == []
     assert dict(q(engine, "SELECT responder_id, state FROM dispatches")) == {
         lebak: "done", kajen: "cancelled"}
-    expired = q(engine, "SELECT count(*) FROM event_log WHERE type = 'warning.expired'")
-    assert expired[0][0] >= 2
+    expired = logged(engine, "count(*)", "type = 'warning.expired'")
+    assert expired[0][0] == 2
     # The list and the tablet agree: nothing left to acknowledge.
     standby = web.get("/api/v1/me/assignments", headers=tablet_auth).json["standby"]
     assert [(s["state"], s["warning"]["state"]) for s in standby] == [("done", "expired")]
@@ -167,8 +168,8 @@ def test_a_broken_index_is_a_failing_source_and_the_poller_goes_on(
     assert payloads == (0 if status != 200 else 1)
     assert 60.0 * 0.8 <= delay <= 180.0  # back-off from the interval, capped at 3 intervals
     assert q(engine, "SELECT count(*) FROM warnings")[0][0] == 0
-    assert q(engine, "SELECT count(*) FROM event_log WHERE type = 'feed.stale' "
-                     "AND payload->>'feed' = :n", n=name)[0][0] >= 1
+    assert logged(engine, "count(*)", "type = 'feed.stale' AND payload->>'feed' = :n",
+                  n=name)[0][0] >= 1
     feed_server.serve_recorded_feed()  # the source comes back
     poll(app)
     assert feed_state(engine)[0][4:6] == (0, False)

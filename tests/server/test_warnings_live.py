@@ -14,10 +14,12 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from tests.conftest import start_server
 from tests.conftest import stop_server
+from tests.helpers import bearer
 from tests.helpers import token_for
 from tests.helpers import wait_for
 from tests.server.test_live_stream import Stream
@@ -68,7 +70,8 @@ def cap_live(database_url, engine, feed_server):  # noqa: F811
 
 
 def test_a_new_message_on_the_feed_reaches_the_wall(cap_live, feed_server, accounts):  # noqa: F811
-    wall = Stream(cap_live.url, token_for(cap_live.url, *accounts("operator")[:2])).connect()
+    operator = token_for(cap_live.url, *accounts("operator")[:2])
+    wall = Stream(cap_live.url, operator).connect()
     other = Stream(cap_live.url, token_for(cap_live.url, *accounts("regional", "33")[:2]))
     other.connect()
     try:
@@ -97,7 +100,9 @@ def test_a_new_message_on_the_feed_reaches_the_wall(cap_live, feed_server, accou
         feed_server.serve("rss.xml", rss(feed_server, [*listed, 199]))
         assert wait_for(lambda: any(e["type"] == "warning.cancelled" for e in wall.events),
                         timeout=15)
-        health = __import__("requests").get(cap_live.url + "/healthz", timeout=10).json()
+        # feed details are for signed-in users (the public /healthz is status and counts)
+        health = requests.get(cap_live.url + "/healthz", headers=bearer(operator),
+                              timeout=10).json()
         assert health["warnings"]["active"] == ROUNDS - 1
         assert health["feeds"]["cap:127.0.0.1"]["records_accepted"] == ROUNDS + 1
     finally:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from server.jobs import scheduler
 from tests.server.warnings_support import BANTEN
 from tests.server.warnings_support import clock  # noqa: F401 - fixture
+from tests.server.warnings_support import logged
 from tests.server.warnings_support import q
 from tests.server.warnings_support import receive
 from tests.server.warnings_support import responder
@@ -93,8 +94,8 @@ def test_the_incident_closes_when_its_warnings_end_and_nobody_is_out(wapp, engin
         dispatch.transition(db.session(), "test", one, "done")
     scheduler.run_once(wapp)
     assert incidents(engine)[0][3] == "closed"
-    closed = q(engine, "SELECT payload->>'reason' FROM event_log WHERE type = 'incident.closed' "
-                       "AND (payload->>'id')::int = :i", i=iid)
+    closed = logged(engine, "payload->>'reason'",
+                    "type = 'incident.closed' AND (payload->>'id')::int = :i", i=iid)
     assert closed == [("warning_ended",)]
     assert q(engine, "SELECT count(*) FROM dispatches WHERE state IN ('notified', "
                      "'acknowledged', 'en_route', 'on_site')")[0][0] == 0

@@ -103,11 +103,24 @@ def clock():
     return Clock()
 
 
+#: The event log is shared by the whole session (other tests' servers write to it): a test
+#: reads only what was logged after its own start.
+_start = {"seq": 0}
+
+
 @pytest.fixture
 def wapp(database_url, engine, clock):
     with engine.begin() as conn:
         conn.execute(sa.text(f"TRUNCATE {TABLES} CASCADE"))
+        last = conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM event_log")).scalar()
+    _start["seq"] = last
     return make_app(database_url, CLOCK=clock, WARNING_ACTIONS=STANDBY_TABLE)
+
+
+def logged(engine, select, where, **params):
+    """`SELECT <select> FROM event_log WHERE <where>`, over this test's events only."""
+    return q(engine, f"SELECT {select} FROM event_log WHERE seq > :since AND ({where})",
+             since=_start["seq"], **params)
 
 
 def q(engine, sql, **params):

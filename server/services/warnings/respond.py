@@ -29,8 +29,9 @@ from server.models import DispatchRow
 from server.models import IncidentRow
 from server.models import WarningRow
 from server.platform import clock
-from server.queries import dispatch as dispatch_queries
 from server.queries import events as event_queries
+from server.queries import incidents as incident_queries
+from server.queries import responders as responder_queries
 from server.queries import standby as sq
 from server.queries import warnings as q
 from server.realtime import events
@@ -91,7 +92,7 @@ def _incident(session: Session, w: WarningRow, rows, outcome: Outcome) -> set[st
         return set()
     anchors = sq.anchors(session, w.id, codes)
     areas = [(code, level, name, 0.0, anchors[code])
-             for code, level, name in dispatch_queries.areas_named(session, codes)
+             for code, level, name in incident_queries.areas_named(session, codes)
              if code in anchors]
     incident = _joinable(session, w, codes, outcome.ended)
     if incident is None:
@@ -111,7 +112,7 @@ def _joinable(session: Session, w: WarningRow, codes: list[str], replaced: list[
     hazard over the same regencies."""
     for wid in replaced:
         for iid in q.incidents_of(session, wid):
-            incident = dispatch_queries.lock_incident(session, iid)
+            incident = incident_queries.lock_incident(session, iid)
             if incident is not None and incident.status == "active":
                 return incident
     return sq.open_incident_for(session, w.hazard, sorted({_regency(c) for c in codes}))
@@ -136,7 +137,7 @@ def standby(session: Session, w: WarningRow, codes: list[str], previous: list[in
         return 0
     session.add_all(fresh)
     session.flush()
-    people = dispatch_queries.responders_by_id(session, [d.responder_id for d in fresh])
+    people = responder_queries.responders_by_id(session, [d.responder_id for d in fresh])
     event_queries.append_many(session, [
         (events.standby_event("notified"), [d.area_code],
          {**dispatch_payload(d, people[d.responder_id]), "warning_id": w.id,
