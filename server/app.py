@@ -17,6 +17,7 @@ from server.extensions import socketio
 from server.platform.db import Database
 from server.platform.settings import PROJECT_ROOT
 from server.platform.settings import load_config
+from server.realtime import manager
 
 
 def _secret_key(app: Flask) -> str:
@@ -68,7 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config.get("REDIS_URL"),
+        client_manager=manager.make(app.config.get("REDIS_URL"), app.config["LIVE_SEND_QUEUE"]),
         cors_allowed_origins=[],
     )
     _register(app)

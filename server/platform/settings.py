@@ -268,6 +268,14 @@ class Settings(BaseSettings):
         "KENDALI_LIVE_CATCHUP_MAX", 20000,
         "A reconnecting client missing more events than this reloads its state instead.",
         ge=1)
+    live_send_queue: int = _env(
+        "KENDALI_LIVE_SEND_QUEUE", 1000,
+        "A live client with this many messages unread when another arrives is dropped (it "
+        "reconnects and catches up with `since`) instead of holding a growing queue.", ge=10)
+    live_window: int = _env(
+        "KENDALI_LIVE_WINDOW", 10000,
+        "Recent events each process keeps encoded for catch-ups (a client further behind is "
+        "caught up from the database).", ge=100)
     wall_focus_seconds: Seconds = _env(
         "KENDALI_WALL_FOCUS_SECONDS", 120.0,
         "How long a significant quake keeps the wall's focus before the national view "

@@ -77,7 +77,8 @@ def run_all(ctx, quick: bool, profile: str | None) -> None:
     ctx.invoke(knn, count=1000 if quick else 10000)
     ctx.invoke(quake, rounds=5 if quick else 20)
     ctx.invoke(catalog)
-    _served(quick, ("live", "viewport", "intake"), profile=profile)
+    _ensure_roster(40000)  # the tablets of the national-scale figures are responders
+    _served(quick, ("live", "viewport", "intake", "scale"), profile=profile)
     click.echo("")
     click.echo(f"{'figure':<32} {'value':>12}  unit")
     for name, value, unit in _RESULTS:
@@ -280,12 +281,13 @@ def knn(count: int, roster: int) -> None:
 
 
 def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
-            profile: str | None = None) -> None:
+            profile: str | None = None, clients: int = 10_000) -> None:
     """Benchmarks against real server processes: two ``kendali serve`` on the bench
     database with a private Redis (all on loopback, all stopped at the end, whatever
     happens). A part that breaks is reported as a failure and the others still run."""
     from tools.bench import complaints as bench_complaints
     from tools.bench import live
+    from tools.bench import scale
     from tools.bench import viewport
     from tools.bench.procs import Procs
 
@@ -295,6 +297,7 @@ def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
         stack = live.Stack(procs, db.url())
         steps = {
             "live": lambda: live.run(stack, _line, _fail, quick, workers),
+            "scale": lambda: scale.run(stack, _line, _fail, quick, clients, workers),
             "viewport": lambda: viewport.run(procs, stack.urls[0], live.tokens()["national"],
                                              _line, quick, _echo),
             "intake": lambda: (
@@ -325,6 +328,20 @@ def live_cmd(quick: bool, workers: int, profile: str | None) -> None:
     """Socket.IO to 1,000 clients over two server processes and Redis: fan-out, region
     routing, reconnect catch-up of 500, memory of 2,000 idle connections."""
     _served(quick, ("live",), workers, profile=profile)
+    _exit_if_failed()
+
+
+@bench.command("scale")
+@click.option("--quick", is_flag=True, help="Fewer events.")
+@click.option("--clients", default=10_000, show_default=True, help="Live connections.")
+@click.option("--workers", default=4, show_default=True, help="Load-client processes.")
+@_PROFILE
+def scale_cmd(quick: bool, clients: int, workers: int, profile: str | None) -> None:
+    """National scale: CLIENTS live connections (screens, offices, tablets) over two server
+    processes and Redis: idle memory, national and regional fan-out, a reconnect storm of
+    all of them, with REST reads and idempotent intake running beside."""
+    _ensure_roster(40000)
+    _served(quick, ("scale",), workers, profile=profile, clients=clients)
     _exit_if_failed()
 
 
