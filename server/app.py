@@ -80,7 +80,7 @@ def _register(app: Flask) -> None:
     from server import commands
     from server.auth import request as auth
     from server.realtime import events
-    from server.realtime import sockets  # noqa: F401 - registers the /live handlers
+    from server.realtime import sockets
     from server.web import api_admin
     from server.web import api_areas
     from server.web import api_auth
@@ -101,6 +101,7 @@ def _register(app: Flask) -> None:
     from server.web import i18n
     from server.web import pages
 
+    sockets.install(app)  # the /live connect and disconnect handlers
     errors.register(app)
     assets.register(app)
     headers.register(app)

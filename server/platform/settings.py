@@ -129,6 +129,11 @@ class Settings(BaseSettings):
         "KENDALI_LOG_LEVEL", "INFO", "Python logging level (" + ", ".join(_LOG_LEVELS) + ").")
     async_mode: Literal["eventlet", "threading"] = _env(
         "KENDALI_ASYNC_MODE", "eventlet", "Socket.IO async mode of `kendali serve`.")
+    max_connections: int = _env(
+        "KENDALI_MAX_CONNECTIONS", 20000,
+        "Connections one `kendali serve` process holds at once (live sockets included), "
+        "under its open-file limit, which it raises to the hard limit (gunicorn: "
+        "`--worker-connections`).", ge=64)
     db_pool_size: int = _env("KENDALI_DB_POOL_SIZE", 10, "Database connections per process.",
                              ge=1, le=500)
     proxy_hops: int = _env("KENDALI_PROXY_HOPS", 0,

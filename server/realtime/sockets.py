@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import current_app
 from flask import request
-from flask import session as cookie_session
 from flask_socketio import ConnectionRefusedError
 from flask_socketio import join_room
 from flask_socketio import leave_room
+from itsdangerous import BadSignature
+from werkzeug.http import parse_cookie
 
 from server.auth.credentials import CHANNEL_KEY_PREFIX
 from server.auth.scope import Principal
@@ -45,15 +45,33 @@ def _private_rooms(principal: Principal) -> list[str]:
     return [f"user:{principal.user_id}", f"token:{principal.token_id}"]
 
 
-def _authenticate(app, data) -> Principal | None:
+def _authenticate(app, environ, data) -> Principal | None:
     admission = for_app(app)
     token = data.get("token") if isinstance(data, dict) else None
     if isinstance(token, str) and token and not token.startswith(CHANNEL_KEY_PREFIX):
         return admission.principal(token, ("api",))
-    sid = cookie_session.get("sid")
+    sid = _cookie_sid(app, environ)
     if isinstance(sid, str) and sid:
         return admission.principal(sid, ("session", "wall"))
     return None
+
+
+def _cookie_sid(app, environ) -> str | None:
+    """The ``sid`` of the browser's session cookie, read as Flask reads it (signed, not older
+    than the session lifetime), without a request context."""
+    value = parse_cookie(environ).get(app.config["SESSION_COOKIE_NAME"])
+    if not value:
+        return None
+    serializer = app.extensions.get("kendali_cookie_serializer")
+    if serializer is None:  # building one derives the key: once per app, not per socket
+        serializer = app.session_interface.get_signing_serializer(app)
+        app.extensions["kendali_cookie_serializer"] = serializer
+    try:
+        data = serializer.loads(value, max_age=int(app.permanent_session_lifetime
+                                                   .total_seconds()))
+    except BadSignature:
+        return None
+    return data.get("sid") if isinstance(data, dict) else None
 
 
 def _since(data) -> int | None:
@@ -61,17 +79,32 @@ def _since(data) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-@socketio.on("connect", namespace=NAMESPACE)
-def on_connect(data=None):
+def install(app) -> None:
+    """Handle ``/live`` connects and disconnects on this app's Socket.IO server.
+
+    Plain python-socketio handlers, not Flask-SocketIO's: those push a Flask request context
+    around every call (the session cookie decoded with a freshly derived key, the rate
+    limiter's hooks, teardown), which cost more than the rest of a connection together.
+    """
+    socketio.server.on("connect", lambda sid, environ, auth=None: _on_connect(
+        app, sid, environ, auth), namespace=NAMESPACE)
+    socketio.server.on("disconnect", lambda sid, *_reason: _principals.pop(sid, None),
+                       namespace=NAMESPACE)
+
+
+def _on_connect(app, sid: str, environ, data) -> bool:
     """Authenticate; then (once the connection is accepted) catch up and go live."""
-    app = current_app._get_current_object()
-    principal = _authenticate(app, data)
+    try:
+        principal = _authenticate(app, environ, data)
+    except Exception:  # the database is away: refuse now, the client retries with backoff
+        log.exception("live: cannot check a connection's credentials")
+        raise ConnectionRefusedError("unavailable") from None
     if principal is None:
         raise ConnectionRefusedError("unauthorized")
-    _principals[request.sid] = principal
+    _principals[sid] = principal
     for room in _private_rooms(principal):
-        join_room(room)
-    socketio.start_background_task(_catch_up, app, request.sid, principal, _since(data))
+        socketio.server.enter_room(sid, room, namespace=NAMESPACE)
+    socketio.start_background_task(_catch_up, app, sid, principal, _since(data))
     return True
 
 
@@ -165,11 +198,6 @@ def _send_missed(app, session, publisher, sid, scope, viewer, since: int, upto: 
         for p in packets:
             socketio.server._send_eio_packet(eio_sid, p)
     return True
-
-
-@socketio.on("disconnect", namespace=NAMESPACE)
-def on_disconnect(*_args):
-    _principals.pop(request.sid, None)
 
 
 @socketio.on("join", namespace=NAMESPACE)

@@ -107,8 +107,16 @@ def idle_memory(stack: Stack, pool: Pool, cids: list[int], line, inflight: int) 
     line("server_cpu_per_connect_ms", cpu * 1000 / len(cids), "ms")
 
 
+def cpu_rate(stack: Stack, seconds: float = 5.0) -> float:
+    """The servers' CPU seconds per second with nothing but idle clients and the REST load:
+    subtracted from a fan-out's CPU to get its cost per delivery."""
+    cpu, t0 = stack.cpu_s(), time.perf_counter()
+    time.sleep(seconds)
+    return (stack.cpu_s() - cpu) / (time.perf_counter() - t0)
+
+
 def fanout(stack: Stack, pool: Pool, sender: Sender, spec, expect: list[int], rounds: int,
-           gap: float, name: str, line, fail, warm: int = 3) -> None:
+           gap: float, name: str, line, fail, warm: int = 3, baseline: float = 0.0) -> None:
     seqs = []
     for i in range(warm + rounds):
         seqs.append(sender.one(*spec))
@@ -116,8 +124,8 @@ def fanout(stack: Stack, pool: Pool, sender: Sender, spec, expect: list[int], ro
         if i == warm - 1:
             collect(pool, seqs, expect)
             seqs = []
-            cpu = stack.cpu_s()
-    cpu = stack.cpu_s() - cpu
+            cpu, t0 = stack.cpu_s(), time.perf_counter()
+    cpu = stack.cpu_s() - cpu - baseline * (time.perf_counter() - t0)
     got = collect(pool, seqs, expect)
     if got["n_unexpected"]:
         fail(f"{name}: {got['n_unexpected']} deliveries to clients out of scope, e.g. "
@@ -128,7 +136,8 @@ def fanout(stack: Stack, pool: Pool, sender: Sender, spec, expect: list[int], ro
         line(f"{name}_p50_ms", percentile(got["lat"], 50), "ms")
         line(f"{name}_p99_ms", percentile(got["lat"], 99), "ms")
         line(f"{name}_app_p99_ms", percentile(got["app_lat"], 99), "ms")
-        line(f"{name}_server_cpu_per_delivery_us", cpu * 1e6 / len(got["lat"]), "us")
+        if baseline:
+            line(f"{name}_server_cpu_per_delivery_us", cpu * 1e6 / len(got["lat"]), "us")
     line(f"{name}_receivers", len(expect), "clients")
 
 
@@ -202,9 +211,11 @@ def run(stack: Stack, line, fail, quick: bool, n: int = 10_000, workers: int = 4
             rest = RestLoad(stack.urls, national, key).start()
             try:
                 rounds, gap = (6, 1.0) if quick else (20, 1.0)
+                baseline = cpu_rate(stack)
+                line("server_cpu_idle_rest_pct", baseline * 100, "% of a core")
                 spec = national_spec(m)
                 fanout(stack, pool, sender, spec, receivers(m, spec), rounds, gap, f"fanout{tag}",
-                       line, fail)
+                       line, fail, baseline=baseline)
                 spec = province_spec(m, REGION_PROVINCE if REGION_PROVINCE in m.regencies
                                      else m.provinces[0])
                 fanout(stack, pool, sender, spec, receivers(m, spec), rounds, 0.5, f"region{tag}",
