@@ -116,9 +116,9 @@ def run_eventlet(app, host: str, port: int) -> None:
     """Serve with eventlet's WSGI server on a listener of our own.
 
     Flask-SocketIO's ``run`` would do the same with three defaults that hurt here: a listen
-    backlog of 50, at most 1,024 connections, and Nagle's algorithm left on, so a response written in two parts on a keep-alive
-    connection waits for the client's delayed ACK (about 40 ms on Linux). Accepted sockets
-    inherit TCP_NODELAY from the listener.
+    backlog of 50, at most 1,024 connections, and Nagle's algorithm left on, so a response
+    written in two parts on a keep-alive connection waits for the client's delayed ACK
+    (about 40 ms on Linux). Accepted sockets inherit TCP_NODELAY from the listener.
     """
     import socket
 

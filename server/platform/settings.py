@@ -167,12 +167,18 @@ class Settings(BaseSettings):
     scheduler: bool = _env("KENDALI_SCHEDULER", True,
                            "`0` turns the leader-elected jobs (escalation, notifications, "
                            "service levels) off.")
-    autogempa_interval: Seconds = _env("KENDALI_AUTOGEMPA_INTERVAL", 10.0,
-                                       "Poll interval of `autogempa` (s).")
-    gempaterkini_interval: Seconds = _env("KENDALI_GEMPATERKINI_INTERVAL", 60.0,
-                                          "Poll interval of `gempaterkini` (s).")
-    gempadirasakan_interval: Seconds = _env("KENDALI_GEMPADIRASAKAN_INTERVAL", 60.0,
-                                            "Poll interval of `gempadirasakan` (s).")
+    autogempa_interval: Seconds = _env(
+        "KENDALI_AUTOGEMPA_INTERVAL", 2.5,
+        "Poll interval of `autogempa` (s), ±20 % jitter; conditional requests, so an unchanged "
+        "feed costs a `304`.")
+    gempaterkini_interval: Seconds = _env(
+        "KENDALI_GEMPATERKINI_INTERVAL", 2.5,
+        "Poll interval of `gempaterkini` (s), ±20 %: a quake that appears here first is not "
+        "held back.")
+    gempadirasakan_interval: Seconds = _env(
+        "KENDALI_GEMPADIRASAKAN_INTERVAL", 2.5,
+        "Poll interval of `gempadirasakan` (s), ±20 %: felt quakes below autogempa's "
+        "threshold appear only here.")
     feed_read_timeout: Seconds = _env(
         "KENDALI_FEED_READ_TIMEOUT", 10.0,
         "Read timeout (s); connect timeout is 3 s and a whole body must arrive within "
@@ -186,7 +192,7 @@ class Settings(BaseSettings):
     feed_backoff_factor: float = _env(
         "KENDALI_FEED_BACKOFF_FACTOR", 3.0,
         "A failing feed is retried at most this many of its own intervals apart (autogempa: "
-        "30 s), under the ceiling above.", ge=1, le=100)
+        "7.5 s), under the ceiling above.", ge=1, le=100)
     quake_affected_mmi: float = _env(
         "KENDALI_QUAKE_AFFECTED_MMI", 4.0,
         "Areas predicted at or above this intensity are \"affected\" (IV: felt indoors by "
