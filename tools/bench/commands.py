@@ -78,7 +78,7 @@ def run_all(ctx, quick: bool, profile: str | None) -> None:
     ctx.invoke(quake, rounds=5 if quick else 20)
     ctx.invoke(catalog)
     _ensure_roster(40000)  # the tablets of the national-scale figures are responders
-    _served(quick, ("live", "viewport", "intake", "scale"), profile=profile)
+    _served(quick, ("live", "viewport", "intake", "feed", "scale"), profile=profile)
     click.echo("")
     click.echo(f"{'figure':<32} {'value':>12}  unit")
     for name, value, unit in _RESULTS:
@@ -286,6 +286,7 @@ def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
     database with a private Redis (all on loopback, all stopped at the end, whatever
     happens). A part that breaks is reported as a failure and the others still run."""
     from tools.bench import complaints as bench_complaints
+    from tools.bench import feedwall
     from tools.bench import live
     from tools.bench import scale
     from tools.bench import viewport
@@ -298,6 +299,9 @@ def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
         steps = {
             "live": lambda: live.run(stack, _line, _fail, quick, workers),
             "scale": lambda: scale.run(stack, _line, _fail, quick, clients, workers),
+            "feed": lambda: feedwall.run(procs, db.url(),
+                                         current_app.config["BMKG_RECORDED_DIR"],
+                                         live.tokens()["national"], _line, _fail, quick),
             "viewport": lambda: viewport.run(procs, stack.urls[0], live.tokens()["national"],
                                              _line, quick, _echo),
             "intake": lambda: (
@@ -342,6 +346,15 @@ def scale_cmd(quick: bool, clients: int, workers: int, profile: str | None) -> N
     all of them, with REST reads and idempotent intake running beside."""
     _ensure_roster(40000)
     _served(quick, ("scale",), workers, profile=profile, clients=clients)
+    _exit_if_failed()
+
+
+@bench.command("feed")
+@click.option("--quick", is_flag=True, help="10 releases instead of 12.")
+@_PROFILE
+def feed_cmd(quick: bool, profile: str | None) -> None:
+    """From a replayed BMKG release to quake.created at a live client (feed_to_wall_ms)."""
+    _served(quick, ("feed",), profile=profile)
     _exit_if_failed()
 
 
