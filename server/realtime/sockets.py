@@ -41,6 +41,11 @@ log = logging.getLogger(__name__)
 _principals: dict[str, Principal] = {}
 
 
+def live_clients() -> int:
+    """Live clients accepted by this process (``/healthz``)."""
+    return len(_principals)
+
+
 def _private_rooms(principal: Principal) -> list[str]:
     return [f"user:{principal.user_id}", f"token:{principal.token_id}"]
 

@@ -18,6 +18,7 @@ from server.queries import areas as area_queries
 from server.queries import events as event_queries
 from server.queries import feeds as feed_queries
 from server.queries import health as health_queries
+from server.realtime import sockets
 from server.realtime import status
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def healthz():
             "quakes": quakes,
             "holidays": _holidays(),
             "redis": status.STATE["redis"],
+            # this process's: behind a proxy, each app answers for itself
+            "live": {"clients": sockets.live_clients()},
         }
     )
 
