@@ -98,3 +98,6 @@ def publish_local(rows: list[EventRow], window=None) -> None:
         if window is not None:
             window.append(row.seq, audience, packets)
         clients.deliver(packets, NAMESPACE, audience.rooms())
+        # Let every socket's writer send it before the next: in a burst (an import commits a
+        # thousand events at once) queues must measure a client's backlog, not the burst.
+        socketio.sleep(0)

@@ -149,13 +149,14 @@ class _Bounded(socketio.Manager):
         """
         eio_sid = self.eio_sid_from_sid(sid, namespace)
         sock = self._socket(eio_sid)
-        for i in range(0, len(messages), CHUNK):
+        chunk = self.chunk
+        for i in range(0, len(messages), chunk):
             if sock is not None and not self._drained(sock):
                 self.drop(eio_sid)
                 return False
             if eio_sid is None or not self.is_connected(sid, namespace):
                 return False
-            for packets in messages[i:i + CHUNK]:
+            for packets in messages[i:i + chunk]:
                 for p in packets:
                     self.server._send_eio_packet(eio_sid, p)
         return True
@@ -163,7 +164,7 @@ class _Bounded(socketio.Manager):
     def _drained(self, sock) -> bool:
         """Wait until fewer than a chunk is queued, as long as the client makes progress."""
         last, since = sock.queue.qsize(), time.monotonic()
-        while sock.queue.qsize() >= CHUNK:
+        while sock.queue.qsize() >= self.chunk:
             if sock.closed:
                 return True  # gone: the caller notices
             self.server.sleep(0.02)
@@ -173,6 +174,11 @@ class _Bounded(socketio.Manager):
             elif now - since > self.stall_s:
                 return False
         return True
+
+    @property
+    def chunk(self) -> int:
+        """Half the bound at most: a live event arriving at the end of a catch-up fits."""
+        return max(1, min(CHUNK, self.max_queue // 2))
 
     def _socket(self, eio_sid):
         eio = getattr(self.server, "eio", None)

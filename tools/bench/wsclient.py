@@ -51,10 +51,11 @@ def _frame(text: str) -> bytes:
 class LiteClient:
     """One ``/live`` connection. Handlers get ``(message, kernel_ts, app_ts)``."""
 
-    def __init__(self, url: str, namespace: str = "/live") -> None:
+    def __init__(self, url: str, namespace: str = "/live", rcvbuf: int | None = None) -> None:
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.ns = namespace
+        self.rcvbuf = rcvbuf
         self.sock: socket.socket | None = None
         self.handlers: dict[str, Callable] = {}
         self.on_close: Callable[[], None] | None = None
@@ -74,6 +75,8 @@ class LiteClient:
         sock.setblocking(False)
         sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.rcvbuf:  # a small window: the server's writes block soon (slow-client tests)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.rcvbuf)
         self.sock, self._buf, self._stage = sock, bytearray(), "http"
         self._accepted = loop.create_future()
         self._auth = auth
@@ -94,6 +97,15 @@ class LiteClient:
         loop.add_reader(sock.fileno(), self._readable)
         await self._accepted
         self.up = True
+
+    def pause(self) -> None:
+        """Stop reading (the kernel buffers fill, then the server's writes wait)."""
+        if self.sock is not None:
+            self._loop.remove_reader(self.sock.fileno())
+
+    def resume(self) -> None:
+        if self.sock is not None:
+            self._loop.add_reader(self.sock.fileno(), self._readable)
 
     def send_text(self, text: str) -> None:
         if self.sock is not None:
