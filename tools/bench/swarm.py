@@ -12,11 +12,16 @@ import asyncio
 import contextlib
 import gc
 import json
+import re
 import resource
 import sys
 import time
 
 from tools.bench.wsclient import LiteClient
+
+# The wire form is json.dumps of {"seq", "type", "time", "regions", "payload"}: seq first.
+_SEQ = re.compile(r'^\["event",\{"seq":(\d+)')
+_SENT = re.compile(r'"bench_t":([0-9.eE+-]+)')
 
 
 def raise_nofile() -> int:
@@ -46,17 +51,19 @@ class Client:
     def up(self) -> bool:
         return self.conn is not None and self.conn.up
 
-    def on_event(self, msg, kernel: float, app: float) -> None:
-        seq = msg.get("seq") if isinstance(msg, dict) else None
-        if not isinstance(seq, int):
+    def on_event(self, text: str, kernel: float, app: float) -> None:
+        """An ``event`` message, undecoded: its seq and the sender's clock picked out."""
+        found = _SEQ.match(text)
+        if found is None:
             return
+        seq = int(found.group(1))
         self.seqs.append(seq)
         self.arrived.setdefault(seq, kernel)
         self.last = seq if self.last is None else max(self.last, seq)
-        sent = (msg.get("payload") or {}).get("bench_t")
-        if isinstance(sent, int | float) and seq not in self.lat:
-            self.lat[seq] = (kernel - sent) * 1000.0
-            self.app_lat[seq] = (app - sent) * 1000.0
+        sent = _SENT.search(text)
+        if sent is not None and seq not in self.lat:
+            self.lat[seq] = (kernel - float(sent.group(1))) * 1000.0
+            self.app_lat[seq] = (app - float(sent.group(1))) * 1000.0
 
     def on_synced(self, msg, kernel: float, _app: float) -> None:
         self.synced_at = kernel
@@ -70,7 +77,7 @@ class Client:
     async def connect(self, resume: bool, timeout: float) -> None:
         self.seqs, self.synced_at = [], None
         conn = LiteClient(self.url)
-        conn.on("event", self.on_event)
+        conn.on("event", self.on_event, raw=True)
         conn.on("synced", self.on_synced)
         conn.on("reset", self.on_reset)
         self.conn = conn

@@ -49,7 +49,9 @@ def _frame(text: str) -> bytes:
 
 
 class LiteClient:
-    """One ``/live`` connection. Handlers get ``(message, kernel_ts, app_ts)``."""
+    """One ``/live`` connection. Handlers get ``(message, kernel_ts, app_ts)``; a handler
+    registered with ``raw=True`` gets the event's JSON text undecoded (the load workers pick
+    out the few fields they need instead of decoding thousands of large messages)."""
 
     def __init__(self, url: str, namespace: str = "/live", rcvbuf: int | None = None) -> None:
         parts = urlsplit(url)
@@ -58,6 +60,7 @@ class LiteClient:
         self.rcvbuf = rcvbuf
         self.sock: socket.socket | None = None
         self.handlers: dict[str, Callable] = {}
+        self.raw: set[str] = set()
         self.on_close: Callable[[], None] | None = None
         self.up = False
         self._buf = bytearray()
@@ -65,8 +68,10 @@ class LiteClient:
         self._accepted: asyncio.Future | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def on(self, event: str, handler: Callable) -> None:
+    def on(self, event: str, handler: Callable, raw: bool = False) -> None:
         self.handlers[event] = handler
+        if raw:
+            self.raw.add(event)
 
     async def connect(self, auth: dict, timeout: float) -> None:
         """Open the websocket and the namespace; raise when refused or not done in time."""
@@ -219,6 +224,10 @@ class LiteClient:
         elif kind == "1":
             raise ProtocolError("namespace closed by the server")
         elif kind == "2":
+            name = rest[2:rest.index('"', 2)] if rest.startswith('["') else None
+            if name in self.raw:
+                self.handlers[name](rest, kernel, app)
+                return
             args = json.loads(rest)
             handler = self.handlers.get(args[0])
             if handler is not None:
