@@ -18,5 +18,6 @@ RUN PYTHONPATH=/app KENDALI_SECRET_KEY=build-only kendali assets build
 USER kendali
 EXPOSE 5000
 # One eventlet worker per process (Flask-SocketIO); scale with more containers behind a
-# sticky load balancer sharing KENDALI_REDIS_URL.
-CMD ["gunicorn", "-k", "eventlet", "-w", "1", "-b", "0.0.0.0:5000", "server.wsgi:app"]
+# sticky load balancer sharing KENDALI_REDIS_URL (compose.scale.yaml). gunicorn's eventlet
+# worker serves 1,000 connections unless told: each live screen or tablet holds one.
+CMD ["gunicorn", "-k", "eventlet", "-w", "1", "--worker-connections", "10000", "-b", "0.0.0.0:5000", "server.wsgi:app"]

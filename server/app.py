@@ -19,6 +19,7 @@ from server.platform import origins
 from server.platform.db import Database
 from server.platform.settings import PROJECT_ROOT
 from server.platform.settings import load_config
+from server.realtime import manager
 from server.web import body
 from server.web.body import BoundedJSONProvider
 from server.web.headers import SocketHeaders
@@ -77,7 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config.get("REDIS_URL"),
+        client_manager=manager.make(app.config.get("REDIS_URL"), app.config["LIVE_SEND_QUEUE"]),
         cors_allowed_origins=lambda origin, environ: origins.origin_allowed(app.config, origin,
                                                                             environ),
     )
@@ -120,7 +121,7 @@ def _register(app: Flask) -> None:
 
 def _blueprints(app: Flask) -> None:
     """Every view (and the /live socket handlers)."""
-    from server.realtime import sockets  # noqa: F401 - registers the /live handlers
+    from server.realtime import sockets
     from server.web import api_admin
     from server.web import api_alerts
     from server.web import api_areas
@@ -144,6 +145,7 @@ def _blueprints(app: Flask) -> None:
     from server.web import ogc
     from server.web import pages
 
+    sockets.install(app)  # the /live connect and disconnect handlers
     for module in (health, api_areas, api_auth, api_admin, api_events, api_channels,
                    api_complaints, api_map, api_quakes, api_incidents, api_candidates,
                    api_responders, api_units, api_me, api_push, api_reports, api_warnings,

@@ -32,5 +32,6 @@ def __getattr__(name):
             raise SystemExit(f"kendali: bad setting: {exc}") from None
         loops.start(app)
         runtime.tune_gc()
+        runtime.raise_nofile()  # gunicorn's --worker-connections sets the connection limit
         return app
     raise AttributeError(name)

@@ -5,6 +5,7 @@ COMMANDS = {
     "commands": {
         "bench": ("tools.bench.commands", "bench",
                   "Benchmarks against the configured database (the bench extra)."),
+        "smoke": ("tools.smoke_command", "smoke", "Smoke tests of deployment layouts."),
     },
     "subcommands": {
         "bmkg": {"replay": ("tools.replay_command", "replay_cmd",

@@ -53,9 +53,19 @@ def principal_for_token(token: str, kinds=("api", "wall", "session")) -> Princip
         return None
     tok, user = found
     now = clock.now()
-    if tok.last_seen_at is None or now - tok.last_seen_at >= TOUCH_EVERY:
+    if needs_touch(tok, now):
         q.touch_token(session, tok.id, now)  # "last seen", at most a write a minute per token
         session.commit()
+    return principal_of(tok, user)
+
+
+def needs_touch(tok, now) -> bool:
+    """Whether a use of ``tok`` should be written as its "last seen" (once a minute)."""
+    return tok.last_seen_at is None or now - tok.last_seen_at >= TOUCH_EVERY
+
+
+def principal_of(tok, user) -> Principal:
+    """The principal of a live token and its user."""
     return Principal(
         kind="user",
         role=user.role,

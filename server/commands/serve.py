@@ -119,10 +119,10 @@ LISTEN_BACKLOG = 2048
 def run_eventlet(app, host: str, port: int) -> None:
     """Serve with eventlet's WSGI server on a listener of our own.
 
-    Flask-SocketIO's ``run`` would do the same with two defaults that hurt here: a listen backlog
-    of 50, and Nagle's algorithm left on, so a response written in two parts on a keep-alive
-    connection waits for the client's delayed ACK (about 40 ms on Linux). Accepted sockets
-    inherit TCP_NODELAY from the listener.
+    Flask-SocketIO's ``run`` would do the same with three defaults that hurt here: a listen
+    backlog of 50, at most 1,024 connections, and Nagle's algorithm left on, so a response
+    written in two parts on a keep-alive connection waits for the client's delayed ACK
+    (about 40 ms on Linux). Accepted sockets inherit TCP_NODELAY from the listener.
     """
     import socket
 
@@ -133,7 +133,10 @@ def run_eventlet(app, host: str, port: int) -> None:
     family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG)
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    eventlet.wsgi.server(listener, app, log_output=False)
+    # Each websocket holds one of the server's green threads for its lifetime: eventlet's
+    # default pool (1,024) would leave every connection past that waiting, unanswered.
+    limit = runtime.connection_limit(app.config["MAX_CONNECTIONS"])
+    eventlet.wsgi.server(listener, app, log_output=False, max_size=limit)
 
 
 def supervise(host: str, port: int, workers: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from flask import Flask
@@ -20,13 +21,14 @@ from server.queries.feeds import LockConnection
 
 def run_as_leader(app: Flask, stop: threading.Event, name: str, lock_key: int,
                   start_term: Callable[[Database], Callable[[], object]],
-                  log: logging.Logger) -> None:
+                  log: logging.Logger, period: float = 1.0) -> None:
     """Run a loop in exactly one process: the one holding the advisory lock ``lock_key``.
 
     While another process leads, try again every second. On winning, ``start_term(db)``
-    gives the step to run every second for as long as the lock's own connection lives; any
-    error ends the term (the lock goes with its connection) and the election starts over.
-    Never dies. ``name`` and ``log`` are the loop's, for its log lines.
+    gives the step to run every ``period`` seconds for as long as the lock's own connection
+    lives (checked about once a second); any error ends the term (the lock goes with its
+    connection) and the election starts over. Never dies. ``name`` and ``log`` are the
+    loop's, for its log lines.
     """
     while not stop.is_set():
         lock = None
@@ -41,10 +43,13 @@ def run_as_leader(app: Flask, stop: threading.Event, name: str, lock_key: int,
                     continue
                 log.info("%s: leader in this process", name)
                 step = start_term(db)
+                pinged = time.monotonic()
                 while not stop.is_set():
                     step()
-                    lock.ping()  # raises when the lock's connection died: re-elect
-                    stop.wait(1.0)
+                    if time.monotonic() - pinged >= 1.0:
+                        lock.ping()  # raises when the lock's connection died: re-elect
+                        pinged = time.monotonic()
+                    stop.wait(period)
         except Exception:
             if stop.is_set():  # shutting down: the database may already be going
                 break

@@ -16,6 +16,7 @@ from server.realtime import status
 from server.realtime.publisher import Publisher
 from server.realtime.publisher import listen_loop
 from server.realtime.sockets import disconnect_revoked
+from server.realtime.window import Window
 
 _started: dict[int, threading.Event] = {}
 _tasks: dict[int, list] = {}
@@ -27,7 +28,7 @@ def start(app: Flask) -> threading.Event:
         return _started[id(app)]
     stop = threading.Event()
     _started[id(app)] = stop
-    publisher = Publisher()
+    publisher = Publisher(window=Window(app.config["LIVE_WINDOW"]))
     app.extensions["kendali_publisher"] = publisher
     tasks = [socketio.start_background_task(listen_loop, app, publisher, disconnect_revoked,
                                             stop)]

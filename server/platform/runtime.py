@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import resource
 
 
 def tune_gc() -> None:
@@ -17,3 +18,24 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+
+
+def raise_nofile() -> int:
+    """Raise this process's limit of open files to its hard limit; return the new limit.
+
+    Every live connection is a file descriptor, and a reconnect storm briefly holds twice as
+    many (closing and new sockets); the usual soft limit (1,024 on many systems) would refuse
+    connections long before memory or CPU run out.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = 1 << 20
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def connection_limit(configured: int) -> int:
+    """The most connections one process serves at once: the setting, under the descriptor
+    limit with room for the database pool, log files and the listener."""
+    return max(64, min(configured, raise_nofile() - 256))

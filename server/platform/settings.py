@@ -176,6 +176,11 @@ class Settings(BaseSettings):
         "KENDALI_LOG_LEVEL", "INFO", "Python logging level (" + ", ".join(_LOG_LEVELS) + ").")
     async_mode: Literal["eventlet", "threading"] = _env(
         "KENDALI_ASYNC_MODE", "eventlet", "Socket.IO async mode of `kendali serve`.")
+    max_connections: int = _env(
+        "KENDALI_MAX_CONNECTIONS", 20000,
+        "Connections one `kendali serve` process holds at once (live sockets included), "
+        "under its open-file limit, which it raises to the hard limit (gunicorn: "
+        "`--worker-connections`).", ge=64)
     db_pool_size: int = _env("KENDALI_DB_POOL_SIZE", 10, "Database connections per process.",
                              ge=1, le=500)
     proxy_hops: int = _env("KENDALI_PROXY_HOPS", 0,
@@ -226,12 +231,18 @@ class Settings(BaseSettings):
     scheduler: bool = _env("KENDALI_SCHEDULER", True,
                            "`0` turns the leader-elected jobs (escalation, notifications, "
                            "service levels) off.")
-    autogempa_interval: Seconds = _env("KENDALI_AUTOGEMPA_INTERVAL", 10.0,
-                                       "Poll interval of `autogempa` (s).")
-    gempaterkini_interval: Seconds = _env("KENDALI_GEMPATERKINI_INTERVAL", 60.0,
-                                          "Poll interval of `gempaterkini` (s).")
-    gempadirasakan_interval: Seconds = _env("KENDALI_GEMPADIRASAKAN_INTERVAL", 60.0,
-                                            "Poll interval of `gempadirasakan` (s).")
+    autogempa_interval: Seconds = _env(
+        "KENDALI_AUTOGEMPA_INTERVAL", 2.5,
+        "Poll interval of `autogempa` (s), ±20 % jitter; conditional requests, so an unchanged "
+        "feed costs a `304`.")
+    gempaterkini_interval: Seconds = _env(
+        "KENDALI_GEMPATERKINI_INTERVAL", 2.5,
+        "Poll interval of `gempaterkini` (s), ±20 %: a quake that appears here first is not "
+        "held back.")
+    gempadirasakan_interval: Seconds = _env(
+        "KENDALI_GEMPADIRASAKAN_INTERVAL", 2.5,
+        "Poll interval of `gempadirasakan` (s), ±20 %: felt quakes below autogempa's "
+        "threshold appear only here.")
     feed_read_timeout: Seconds = _env(
         "KENDALI_FEED_READ_TIMEOUT", 10.0,
         "Read timeout (s); connect timeout is 3 s and a whole body must arrive within "
@@ -245,7 +256,7 @@ class Settings(BaseSettings):
     feed_backoff_factor: float = _env(
         "KENDALI_FEED_BACKOFF_FACTOR", 3.0,
         "A failing feed is retried at most this many of its own intervals apart (autogempa: "
-        "30 s), under the ceiling above.", ge=1, le=100)
+        "7.5 s), under the ceiling above.", ge=1, le=100)
     quake_affected_mmi: float = _env(
         "KENDALI_QUAKE_AFFECTED_MMI", 4.0,
         "Areas predicted at or above this intensity are \"affected\" (IV: felt indoors by "
@@ -351,6 +362,14 @@ class Settings(BaseSettings):
         "KENDALI_LIVE_CATCHUP_MAX", 20000,
         "A reconnecting client missing more events than this reloads its state instead.",
         ge=1)
+    live_send_queue: int = _env(
+        "KENDALI_LIVE_SEND_QUEUE", 1000,
+        "A live client with this many messages unread when another arrives is dropped (it "
+        "reconnects and catches up with `since`) instead of holding a growing queue.", ge=10)
+    live_window: int = _env(
+        "KENDALI_LIVE_WINDOW", 10000,
+        "Recent events each process keeps encoded for catch-ups (a client further behind is "
+        "caught up from the database).", ge=100)
     wall_focus_seconds: Seconds = _env(
         "KENDALI_WALL_FOCUS_SECONDS", 120.0,
         "How long a significant quake keeps the wall's focus before the national view "

@@ -64,6 +64,36 @@ def token_with_user(session: Session, token_hash: str, kinds: tuple[str, ...], n
     return (row[0], row[1]) if row else None
 
 
+def tokens_with_users(session: Session, token_hashes: list[str], kinds: tuple[str, ...],
+                      now: datetime) -> dict[str, tuple]:
+    """:func:`token_with_user` for many hashes at once: {hash: (token, user)} of the live ones
+    (the socket layer resolves the connections of a reconnect storm in a few queries)."""
+    rows = session.execute(
+        select(TokenRow, UserRow)
+        .join(UserRow, UserRow.id == TokenRow.user_id)
+        .where(
+            TokenRow.token_hash.in_(token_hashes),
+            TokenRow.kind.in_(kinds),
+            TokenRow.revoked_at.is_(None),
+            TokenRow.expires_at > now,
+            UserRow.disabled_at.is_(None),
+        )
+    ).all()
+    return {tok.token_hash: (tok, user) for tok, user in rows}
+
+
+def touch_tokens(session: Session, token_ids: list[int], now: datetime) -> None:
+    """:func:`touch_token` for many tokens in one statement."""
+    if token_ids:
+        session.execute(
+            update(TokenRow)
+            .where(TokenRow.id.in_(token_ids))
+            .where((TokenRow.last_seen_at.is_(None))
+                   | (TokenRow.last_seen_at < now - timedelta(minutes=1)))
+            .values(last_seen_at=now)
+        )
+
+
 def touch_token(session: Session, token_id: int, now: datetime) -> None:
     """Record use, at most once a minute per token (concurrent requests write once)."""
     session.execute(

@@ -57,6 +57,13 @@ def committed_after(session: Session, seq: int, limit: int = 1000) -> list[Event
     )
 
 
+def between(session: Session, after: int, upto: int) -> list[EventRow]:
+    """Every row with ``after < seq <= upto``, in order (a span the publisher has passed)."""
+    return list(session.scalars(
+        select(EventRow).where(EventRow.seq > after, EventRow.seq <= upto).order_by(EventRow.seq)
+    ))
+
+
 def gap_snapshot(session: Session) -> tuple[int, list[str]]:
     """In one snapshot: the highest visible sequence and the transactions in progress."""
     row = session.execute(

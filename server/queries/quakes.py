@@ -340,6 +340,13 @@ def circles(session: Session, lat: float, lon: float, contours) -> list[dict]:
     return list(rows)
 
 
+def ids_at(session: Session, origin_times: list) -> list[int]:
+    """The quakes at exactly these origin times (benchmarks replaying recorded quakes)."""
+    if not origin_times:
+        return []
+    return list(session.scalars(select(QuakeRow.id).where(QuakeRow.origin_time.in_(origin_times))))
+
+
 def delete_quakes(session: Session, ids: list[int]) -> None:
     """Remove quakes and the incidents raised from them (benchmarks clean up after themselves).
 

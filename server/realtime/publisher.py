@@ -25,6 +25,7 @@ from flask import Flask
 
 from server.queries import events as q
 from server.realtime.emit import publish_local
+from server.realtime.window import Window
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,10 @@ POLL_S = 0.5
 class Publisher:
     """Releases committed events in sequence order (one per process)."""
 
-    def __init__(self, emit=publish_local, monotonic=time.monotonic) -> None:
-        self.emit = emit
+    def __init__(self, emit=None, monotonic=time.monotonic, window: Window | None = None) -> None:
+        #: What was released lately, encoded, for catch-ups (:mod:`server.realtime.window`).
+        self.window = window or Window()
+        self.emit = emit or (lambda rows: publish_local(rows, self.window))
         self.monotonic = monotonic
         self.last: int | None = None
         self._gap: _Gap | None = None
@@ -45,6 +48,7 @@ class Publisher:
     def start_at(self, session) -> None:
         """Begin after everything already committed (clients catch up from the log)."""
         self.last = q.last_seq(session)
+        self.window.reset(self.last)
 
     def tick(self, session) -> int:
         """Release what can be released; return how many events were emitted."""

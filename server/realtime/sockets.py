@@ -11,18 +11,16 @@ every second by one task per process), as the next HTTP request with it would be
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 
-from flask import current_app
 from flask import request
-from flask import session as cookie_session
 from flask_socketio import ConnectionRefusedError
 from flask_socketio import join_room
 from flask_socketio import leave_room
+from itsdangerous import BadSignature
+from werkzeug.http import parse_cookie
 
-from server.auth import request as auth
 from server.auth.credentials import CHANNEL_KEY_PREFIX
 from server.auth.scope import Principal
 from server.auth.scope import scope as scope_of
@@ -32,8 +30,12 @@ from server.platform.db import get_db
 from server.queries import events as event_queries
 from server.realtime import events
 from server.realtime import status
+from server.realtime.admission import for_app
+from server.realtime.emit import Viewer
+from server.realtime.emit import encode
 from server.realtime.emit import message
 from server.realtime.events import NAMESPACE
+from server.realtime.publisher import Publisher
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +43,42 @@ log = logging.getLogger(__name__)
 _principals: dict[str, Principal] = {}
 
 
+def live_clients() -> int:
+    """Live clients accepted by this process (``/healthz``)."""
+    return len(_principals)
+
+
 def _private_rooms(principal: Principal) -> list[str]:
     return [f"user:{principal.user_id}", f"token:{principal.token_id}"]
 
 
-def _authenticate(data) -> Principal | None:
+def _authenticate(app, environ, data) -> Principal | None:
+    admission = for_app(app)
     token = data.get("token") if isinstance(data, dict) else None
     if isinstance(token, str) and token and not token.startswith(CHANNEL_KEY_PREFIX):
-        return auth.principal_for_token(token, kinds=("api",))
-    sid = cookie_session.get("sid")
-    if sid:
-        return auth.principal_for_token(sid, kinds=("session", "wall"))
+        return admission.principal(token, ("api",))
+    sid = _cookie_sid(app, environ)
+    if isinstance(sid, str) and sid:
+        return admission.principal(sid, ("session", "wall"))
     return None
+
+
+def _cookie_sid(app, environ) -> str | None:
+    """The ``sid`` of the browser's session cookie, read as Flask reads it (signed, not older
+    than the session lifetime), without a request context."""
+    value = parse_cookie(environ).get(app.config["SESSION_COOKIE_NAME"])
+    if not value:
+        return None
+    serializer = app.extensions.get("kendali_cookie_serializer")
+    if serializer is None:  # building one derives the key: once per app, not per socket
+        serializer = app.session_interface.get_signing_serializer(app)
+        app.extensions["kendali_cookie_serializer"] = serializer
+    try:
+        data = serializer.loads(value, max_age=int(app.permanent_session_lifetime
+                                                   .total_seconds()))
+    except BadSignature:
+        return None
+    return data.get("sid") if isinstance(data, dict) else None
 
 
 def _since(data) -> int | None:
@@ -60,44 +86,72 @@ def _since(data) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-@socketio.on("connect", namespace=NAMESPACE)
-def on_connect(data=None):
+def install(app) -> None:
+    """Handle ``/live`` connects and disconnects on this app's Socket.IO server.
+
+    Plain python-socketio handlers, not Flask-SocketIO's: those push a Flask request context
+    around every call (the session cookie decoded with a freshly derived key, the rate
+    limiter's hooks, teardown), which cost more than the rest of a connection together.
+    """
+    socketio.server.on("connect", lambda sid, environ, auth=None: _on_connect(
+        app, sid, environ, auth), namespace=NAMESPACE)
+    socketio.server.on("disconnect", lambda sid, *_reason: _principals.pop(sid, None),
+                       namespace=NAMESPACE)
+
+
+def _on_connect(app, sid: str, environ, data) -> bool:
     """Authenticate; then (once the connection is accepted) catch up and go live."""
-    principal = _authenticate(data)
+    try:
+        principal = _authenticate(app, environ, data)
+    except Exception:  # the database is away: refuse now, the client retries with backoff
+        log.exception("live: cannot check a connection's credentials")
+        raise ConnectionRefusedError("unavailable") from None
     if principal is None:
         raise ConnectionRefusedError("unauthorized")
-    _principals[request.sid] = principal
+    _principals[sid] = principal
     for room in _private_rooms(principal):
-        join_room(room)
-    app = current_app._get_current_object()
+        socketio.server.enter_room(sid, room, namespace=NAMESPACE)
     if not _expiry_watch:
         _expiry_watch.append(socketio.start_background_task(_end_expired, app))
-    socketio.start_background_task(_catch_up, app, request.sid, principal, _since(data))
+    socketio.start_background_task(_catch_up, app, sid, principal, _since(data))
     return True
 
 
 def _catch_up(app, sid: str, principal: Principal, since: int | None) -> None:
     """Send every missed event in scope, in order, join the live rooms, then ``synced``.
 
-    Runs under the publisher's lock, so no live event can slip between the last caught-up
-    event and the first live one: the client sees no gap and no duplicate. A gap larger than
+    First, without holding anything, the bulk of what was missed up to the publisher's
+    position, queued as the client reads it. Then, under the publisher's lock (so that no
+    live event slips between the last caught-up event and the first live one: no gap, no
+    duplicate), the few released meanwhile, the rooms and ``synced``. A gap of more than
     ``LIVE_CATCHUP_MAX`` events is answered with ``reset`` (reload your state, then go on).
     """
     _await_acceptance(sid)
-    with app.app_context():
+    with app.app_context(), get_db().session() as session:
         publisher = app.extensions.get("kendali_publisher")
-        lock = publisher.lock if publisher is not None else contextlib.nullcontext()
+        if publisher is None:  # no loops in this process (tests): a publisher of its own
+            publisher = app.extensions["kendali_publisher"] = Publisher()
         scope = scope_of(principal)
-        with get_db().session() as session, lock:
+        rooms = scope.default_rooms()
+        viewer = Viewer.of(rooms)
+        if since is not None:
+            with publisher.lock:
+                if publisher.last is None:
+                    publisher.start_at(session)  # before its first tick: start from here
+                upto = publisher.last
+            if since < upto and not _send_missed(app, session, publisher, sid, scope, viewer,
+                                                 since, upto, paced=True):
+                return
+            since = max(since, upto)
+        with publisher.lock:
             if sid not in _principals:
                 return  # gone meanwhile
-            if publisher is not None and publisher.last is None:
-                publisher.start_at(session)  # before its first tick: start from here
-            frontier = publisher.last if publisher is not None \
-                    else event_queries.last_seq(session)
+            if publisher.last is None:
+                publisher.start_at(session)
+            frontier = publisher.last
             if since is not None and since < frontier:
-                _send_missed(app, session, sid, scope, since, frontier)
-            for room in scope.default_rooms():
+                _send_missed(app, session, publisher, sid, scope, viewer, since, frontier)
+            for room in rooms:
                 socketio.server.enter_room(sid, room, namespace=NAMESPACE)
             socketio.emit(events.MSG_SYNCED, {"seq": frontier, **status.snapshot()}, to=sid,
                           namespace=NAMESPACE, ignore_queue=True)
@@ -118,41 +172,41 @@ def _await_acceptance(sid: str, timeout_s: float = 5.0) -> None:
         socketio.sleep(0.005)
 
 
-_MISSED_ENTRIES, _MISSED_MAX_ROWS = 32, 2000
+def _missed(app, session, publisher, scope, viewer, since: int, upto: int) -> list | None:
+    """The encoded messages in scope after ``since`` up to ``upto``; None when too many.
 
-
-def _missed(app, session, scope, since: int, frontier: int) -> list[dict] | None:
-    """The messages in ``scope`` after ``since`` up to ``frontier``; None when too many.
-
-    Everything up to the publisher's frontier is final (committed, or known rolled back, in
-    an append-only log), so clients resuming from the same point (after a restart: nearly
-    all of them) share one query: a few short lists per app, cached.
+    From the publisher's window of recent events (filled from the log once when a restart
+    left it empty), by position and the client's rooms; a client further behind than the
+    window is answered from the log by its scope, as before.
     """
-    cache = app.extensions.setdefault("kendali_catch_up", {})
-    key = (scope, since, frontier)
-    cached = cache.get(key, cache)  # the dict itself: "not cached" (None means too many)
-    if cached is not cache:
-        return cached
     limit = app.config["LIVE_CATCHUP_MAX"]
-    rows = event_queries.list_scoped(session, scope, since, limit + 1, upto=frontier)
-    found = None if len(rows) > limit else [message(row) for row in rows]
-    if found is None or len(found) <= _MISSED_MAX_ROWS:
-        if len(cache) >= _MISSED_ENTRIES:
-            cache.clear()
-        cache[key] = found
-    return found
+    entries = publisher.window.load(session, since, upto)
+    if entries is not None:
+        found = [e.packets for e in entries if viewer.sees(e.audience)]
+        return None if len(found) > limit else found
+    rows = event_queries.list_scoped(session, scope, since, limit + 1, upto=upto)
+    session.commit()
+    return None if len(rows) > limit else [encode(events.MSG_EVENT, message(r)) for r in rows]
 
 
-def _send_missed(app, session, sid, scope, since: int, frontier: int) -> None:
-    messages = _missed(app, session, scope, since, frontier)
-    if messages is None:
-        socketio.emit(events.MSG_RESET, {"reason": "gap too old for catch-up", "seq": frontier},
+def _send_missed(app, session, publisher, sid, scope, viewer, since: int, upto: int,
+                 paced: bool = False) -> bool:
+    """Queue what ``sid`` missed (or ``reset``); False when the client went away."""
+    found = _missed(app, session, publisher, scope, viewer, since, upto)
+    manager = socketio.server.manager
+    if found is None:
+        socketio.emit(events.MSG_RESET, {"reason": "gap too old for catch-up", "seq": upto},
                       to=sid, namespace=NAMESPACE, ignore_queue=True)
-        return
-    # The socket is this process's: emit locally (through Redis, every event would be
+        return True
+    # The socket is this process's: queued locally (through Redis, every event would be
     # published, read back by every process, and could arrive after a later live event).
-    for msg in messages:
-        socketio.emit(events.MSG_EVENT, msg, to=sid, namespace=NAMESPACE, ignore_queue=True)
+    if paced:
+        return manager.send_paced(sid, NAMESPACE, found)
+    eio_sid = manager.eio_sid_from_sid(sid, NAMESPACE)
+    for packets in found:
+        for p in packets:
+            socketio.server._send_eio_packet(eio_sid, p)
+    return True
 
 
 #: The task ending expired sockets, once started (one per process).
@@ -174,11 +228,6 @@ def _end_expired(app) -> None:
                     socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
         except Exception:  # noqa: BLE001 - logged; the watch goes on
             log.exception("ending expired sockets failed")
-
-
-@socketio.on("disconnect", namespace=NAMESPACE)
-def on_disconnect(*_args):
-    _principals.pop(request.sid, None)
 
 
 @socketio.on("join", namespace=NAMESPACE)

@@ -20,6 +20,7 @@ from server.queries import events as event_queries
 from server.queries import feeds as feed_queries
 from server.queries import health as health_queries
 from server.queries import warnings as warning_queries
+from server.realtime import sockets
 from server.realtime import status
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,9 @@ def healthz():
     """Answer 200 with what the caller may know, or 503 with the reason when the database
     is down.
 
-    Anyone (a load balancer): the status, the area, quake and warning counts, demo mode and
-    Redis. Signed-in users: also the event log's last sequence (the pages start their
+    Anyone (a load balancer): the status, the area, quake and warning counts, demo mode,
+    Redis and the live clients this process holds (behind a proxy each app answers for
+    itself). Signed-in users: also the event log's last sequence (the pages start their
     catch-up from it), each feed's freshness, the last refused CAP messages and where the
     holidays come from. Admins: also PostGIS, the database kind, each feed's URL and last
     error, and where each refused message came from.
@@ -56,7 +58,9 @@ def healthz():
     if version is None:
         return jsonify({"status": "unavailable", "reason": "PostGIS extension missing"}), 503
     body = {"status": "ok", "areas": counts, "quakes": quakes, "warnings": warnings,
-            "demo": bool(current_app.config["DEMO"]), "redis": status.STATE["redis"]}
+            "demo": bool(current_app.config["DEMO"]), "redis": status.STATE["redis"],
+            # this process's: behind a proxy, each app answers for itself
+            "live": {"clients": sockets.live_clients()}}
     if staff:
         body.update(event_seq=seq, feeds=feeds, holidays=_holidays())
     if admin:

@@ -35,7 +35,8 @@ def test_public_healthz_is_status_and_counts_only(client, accounts, engine):
             "('poll', 'http://internal.example/cap.xml', 'info', 'healthz-test')"))
     try:
         public = client.get("/healthz").json
-        assert set(public) == {"status", "areas", "quakes", "warnings", "demo", "redis"}
+        assert set(public) == {"status", "areas", "quakes", "warnings", "demo", "redis",
+                               "live"}
         assert set(public["warnings"]) == {"active", "stored", "rejected"}  # counts only
         staff = client.get("/healthz", headers=_bearer(client, accounts, "operator")).json
         assert set(staff) == set(public) | {"event_seq", "feeds", "holidays"}

@@ -78,7 +78,8 @@ def run_all(ctx, quick: bool, profile: str | None) -> None:
     ctx.invoke(quake, rounds=5 if quick else 20)
     ctx.invoke(quake, rounds=5 if quick else 20, felt=30)
     ctx.invoke(catalog)
-    _served(quick, ("live", "viewport", "intake"), profile=profile)
+    _ensure_roster(40000)  # the tablets of the national-scale figures are responders
+    _served(quick, ("live", "viewport", "intake", "feed", "scale"), profile=profile)
     click.echo("")
     click.echo(f"{'figure':<32} {'value':>12}  unit")
     for name, value, unit in _RESULTS:
@@ -318,12 +319,14 @@ def knn(count: int, roster: int) -> None:
 
 
 def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
-            profile: str | None = None) -> None:
+            profile: str | None = None, clients: int = 10_000) -> None:
     """Benchmarks against real server processes: two ``kendali serve`` on the bench
     database with a private Redis (all on loopback, all stopped at the end, whatever
     happens). A part that breaks is reported as a failure and the others still run."""
     from tools.bench import complaints as bench_complaints
+    from tools.bench import feedwall
     from tools.bench import live
+    from tools.bench import scale
     from tools.bench import viewport
     from tools.bench.procs import Procs
 
@@ -333,6 +336,10 @@ def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
         stack = live.Stack(procs, db.url())
         steps = {
             "live": lambda: live.run(stack, _line, _fail, quick, workers),
+            "scale": lambda: scale.run(stack, _line, _fail, quick, clients, workers),
+            "feed": lambda: feedwall.run(procs, db.url(),
+                                         current_app.config["BMKG_RECORDED_DIR"],
+                                         live.tokens()["national"], _line, _fail, quick),
             "viewport": lambda: viewport.run(procs, stack.urls[0], live.tokens()["national"],
                                              _line, quick, _echo),
             "intake": lambda: (
@@ -365,6 +372,29 @@ def live_cmd(quick: bool, workers: int, profile: str | None) -> None:
     """Socket.IO to 1,000 clients over two server processes and Redis: fan-out, region
     routing, reconnect catch-up of 500, memory of 2,000 idle connections."""
     _served(quick, ("live",), workers, profile=profile)
+    _exit_if_failed()
+
+
+@bench.command("scale")
+@click.option("--quick", is_flag=True, help="Fewer events.")
+@click.option("--clients", default=10_000, show_default=True, help="Live connections.")
+@click.option("--workers", default=4, show_default=True, help="Load-client processes.")
+@_PROFILE
+def scale_cmd(quick: bool, clients: int, workers: int, profile: str | None) -> None:
+    """National scale: CLIENTS live connections (screens, offices, tablets) over two server
+    processes and Redis: idle memory, national and regional fan-out, a reconnect storm of
+    all of them, with REST reads and idempotent intake running beside."""
+    _ensure_roster(40000)
+    _served(quick, ("scale",), workers, profile=profile, clients=clients)
+    _exit_if_failed()
+
+
+@bench.command("feed")
+@click.option("--quick", is_flag=True, help="10 releases instead of 12.")
+@_PROFILE
+def feed_cmd(quick: bool, profile: str | None) -> None:
+    """From a replayed BMKG release to quake.created at a live client (feed_to_wall_ms)."""
+    _served(quick, ("feed",), profile=profile)
     _exit_if_failed()
 
 

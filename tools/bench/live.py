@@ -17,6 +17,7 @@ from server.extensions import db
 from server.queries import events as event_queries
 from server.realtime import events
 from tools.bench.procs import Procs
+from tools.bench.procs import cpu_s
 from tools.bench.procs import free_port
 from tools.bench.procs import rss_kb
 from tools.bench.procs import wait_http
@@ -75,6 +76,10 @@ class Stack:
 
     def rss_kb(self) -> int:
         return sum(rss_kb(s.pid) for s in self.servers)
+
+    def cpu_s(self) -> float:
+        """CPU seconds used so far by the server processes, summed."""
+        return sum(cpu_s(s.pid) for s in self.servers)
 
 
 def tokens() -> dict[str, str]:

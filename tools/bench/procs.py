@@ -39,6 +39,12 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) a process has used, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Proc:
     def __init__(self, name: str, popen: subprocess.Popen, log: str, url: str | None = None):
         self.name, self.popen, self.log, self.url = name, popen, log, url

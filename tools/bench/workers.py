@@ -24,12 +24,11 @@ class WorkerError(RuntimeError):
 
 
 class Worker:
-    def __init__(self, procs: Procs, index: int) -> None:
+    def __init__(self, procs: Procs, index: int, module: str = "tools.bench.loadclient") -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT),
                                                           env.get("PYTHONPATH")]))
-        self.proc: Proc = procs.spawn(f"client{index}", [str(BIN / "python"), "-m",
-                                                         "tools.bench.loadclient"],
+        self.proc: Proc = procs.spawn(f"client{index}", [str(BIN / "python"), "-m", module],
                                       env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       bufsize=0)
         self._buf = b""
@@ -61,9 +60,9 @@ class Worker:
 class Pool:
     """``n`` worker processes; client ``cid`` lives in worker ``cid % n``."""
 
-    def __init__(self, procs: Procs, n: int) -> None:
+    def __init__(self, procs: Procs, n: int, module: str = "tools.bench.loadclient") -> None:
         self.procs = procs
-        self.workers = [Worker(procs, i) for i in range(n)]
+        self.workers = [Worker(procs, i, module) for i in range(n)]
         for w in self.workers:
             procs.profile(w.proc)
 
