@@ -70,9 +70,7 @@ _PROFILE = click.option("--profile", "profile", default=None, metavar="DIR",
 @click.pass_context
 def run_all(ctx, quick: bool, profile: str | None) -> None:
     """Prepare the database, run every benchmark, then print a table of the figures."""
-    from server.commands.serve import prepare
-
-    prepare(current_app._get_current_object())
+    _prepare()
     ctx.invoke(lookup, count=1000 if quick else 10000)
     ctx.invoke(knn, count=1000 if quick else 10000)
     ctx.invoke(quake, rounds=5 if quick else 20)
@@ -284,6 +282,13 @@ def catalog(path: str | None) -> None:
     _line("catalog_import_rows", report.inserted, "rows")
 
 
+def _prepare() -> None:
+    """Migrations and boundaries, as `kendali serve` does (idempotent: quick when done)."""
+    from server.commands.serve import prepare
+
+    prepare(current_app._get_current_object())
+
+
 def _ensure_roster(count: int) -> None:
     from server.services import demo_responders
 
@@ -371,6 +376,7 @@ def _echo(message: str) -> None:
 def live_cmd(quick: bool, workers: int, profile: str | None) -> None:
     """Socket.IO to 1,000 clients over two server processes and Redis: fan-out, region
     routing, reconnect catch-up of 500, memory of 2,000 idle connections."""
+    _prepare()
     _served(quick, ("live",), workers, profile=profile)
     _exit_if_failed()
 
@@ -384,6 +390,7 @@ def scale_cmd(quick: bool, clients: int, workers: int, profile: str | None) -> N
     """National scale: CLIENTS live connections (screens, offices, tablets) over two server
     processes and Redis: idle memory, national and regional fan-out, a reconnect storm of
     all of them, with REST reads and idempotent intake running beside."""
+    _prepare()
     _ensure_roster(40000)
     _served(quick, ("scale",), workers, profile=profile, clients=clients)
     _exit_if_failed()
@@ -394,6 +401,7 @@ def scale_cmd(quick: bool, clients: int, workers: int, profile: str | None) -> N
 @_PROFILE
 def feed_cmd(quick: bool, profile: str | None) -> None:
     """From a replayed BMKG release to quake.created at a live client (feed_to_wall_ms)."""
+    _prepare()
     _served(quick, ("feed",), profile=profile)
     _exit_if_failed()
 
