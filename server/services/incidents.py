@@ -195,11 +195,12 @@ def _quake_areas(session: Session, quake: QuakeRow, severity: str) -> list[tuple
     return [(a.code, a.level, a.name, a.mmi, anchors[a.code]) for a in hit]
 
 
-def _log_created(session: Session, incident: IncidentRow, areas) -> None:
+def _log_created(session: Session, incident: IncidentRow, areas, actor=None) -> None:
+    """``incident.created`` and its audit entry (by ``actor``, else the incident's creator)."""
     event_queries.append(session, events.INCIDENT_CREATED, [a.code for a in areas],
                          {**incident_dict(incident), "areas": [a.code for a in areas]})
-    audit.record(session, incident.created_by, "incident.create", "incident", incident.id, None,
-                 incident_dict(incident))
+    audit.record(session, actor or incident.created_by, "incident.create", "incident",
+                 incident.id, None, incident_dict(incident))
 
 
 def _log_updated(session: Session, incident: IncidentRow, quake: QuakeRow,
@@ -273,9 +274,7 @@ def create_manual(session: Session, actor, hazard: str, severity: str, title: st
     session.flush()
     incident_queries.set_incident_geometry(session, incident.id, text_geom)
     added = _new_areas(session, incident, rows)
-    _log_created(session, incident, added)
-    audit.record(session, actor, "incident.create", "incident", incident.id, None,
-                 incident_dict(incident))
+    _log_created(session, incident, added, actor)
     dispatch_svc.dispatch_areas(session, actor, incident, added)
     session.commit()
     return incident

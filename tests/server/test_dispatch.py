@@ -255,6 +255,9 @@ def test_manual_incident_validation_and_dispatch_listing(dapp, engine, accounts)
                             "area": PALU})
     assert res.status_code == 201
     iid = res.json["id"]
+    # audited once, as the operator who drew it (with the role)
+    assert q(engine, "SELECT actor_role FROM audit_log WHERE action = 'incident.create' "
+                     "AND object_id = :i", i=str(iid)) == [("operator",)]
     listing = client.get(f"/api/v1/incidents/{iid}/dispatch", headers=h).json
     assert listing["areas"][0]["code"] == "72.71"
     assert listing["areas"][0]["dispatches"][0]["responder"]["name"] == "A"
