@@ -8,6 +8,7 @@ and reconnecting with ``since`` it gets the rest, in order, without duplicates.
 """
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session
 
@@ -90,6 +91,10 @@ def test_a_client_that_stops_reading_is_dropped_and_catches_up(accounts, engine,
     server = start_server(database_url, KENDALI_LIVE_SEND_QUEUE="50")
     try:
         name, pw, _ = accounts("operator")
-        asyncio.run(_scenario(server.url, token_for(server.url, name, pw), engine))
+        token = token_for(server.url, name, pw)
+        # A loop of its own, in a thread of its own: the browser tests' Playwright leaves its
+        # loop marked running in the main thread for the rest of the session.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(lambda: asyncio.run(_scenario(server.url, token, engine))).result()
     finally:
         stop_server(server)
