@@ -4,7 +4,13 @@ The only place that monkey-patches eventlet: it must run before any other import
 arguments (any keyword means "patch only these", which breaks sockets).
 """
 
-import eventlet
+import warnings
+
+# The design fixes eventlet (docs/architecture.md); its deprecation notice, printed at every
+# start, says nothing an operator can act on.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
