@@ -47,7 +47,7 @@
   const live = new K.Live({ page: 'wall' });
   live.bindIndicator($('#conn'));
   K.live = live; // for the browser tests and the console
-  const warnings = K.warnings.attach({ map, live, areas,
+  const warnings = K.warnings.attach({ map, live, areas, fit: true,
     mount: (section) => $('.side').insertBefore(section, $('.counters-card')) });
 
   const board = new K.IncidentBoard({

@@ -29,15 +29,20 @@
       time: K.formatTime(p.ends_at, zone, { clock: true }).slice(0, 5) + ' ' + zone });
   }
 
+  const SEVERITIES = ['unknown', 'minor', 'moderate', 'severe', 'extreme'];
+  const SEVERITY_RANK = (s) => SEVERITIES.indexOf(String(s || '').toLowerCase());
+
   function titleOf(p) {
     return [p.event, p.area_desc].filter(Boolean).join(' — ');
   }
 
   class WarningLayer {
     /** opts: map, areas (an AreaLayer: outlines regencies named without a polygon), mount
-     * (where the list goes: a function given the list's section). */
+     * (where the list goes: a function given the list's section), fit (the wall: keep what
+     * fits in the section, the most severe first, and count the rest). */
     constructor(opts) {
       this.map = opts.map;
+      this.fitting = Boolean(opts.fit);
       this.areas = opts.areas || null;
       this.items = new Map(); // id -> GeoJSON feature
       this.layer = L.featureGroup().addTo(this.map);
@@ -132,13 +137,33 @@
     render() {
       this.layer.clearLayers();
       K.clear(this.list);
-      const items = [...this.items.values()];
+      const items = [...this.items.values()].sort((a, b) =>
+        SEVERITY_RANK(b.properties.severity) - SEVERITY_RANK(a.properties.severity));
       if (!items.length) this.list.append(K.el('li', { class: 'muted', text: K.t('ui_no_warnings') }));
       for (const f of items) {
         this.draw(f);
         this.list.append(this.item(f));
       }
       this.section.dataset.count = String(items.length);
+      if (this.fitting) this.fit();
+    }
+
+    /** Keep the warnings that fit in the section (the first always) and "+N lainnya". */
+    fit() {
+      const box = this.section.getBoundingClientRect();
+      const rows = () => this.list.querySelectorAll('li.warning');
+      const over = (node) => node.getBoundingClientRect().bottom > box.bottom - 4;
+      const last = () => rows()[rows().length - 1];
+      let removed = 0;
+      while (rows().length > 1 && over(last())) { last().remove(); removed += 1; }
+      if (!removed) return;
+      const more = K.el('li', { class: 'more muted', text: K.t('ui_more_incidents', { n: removed }) });
+      this.list.append(more);
+      while (rows().length > 1 && over(more)) {
+        last().remove();
+        removed += 1;
+        more.textContent = K.t('ui_more_incidents', { n: removed });
+      }
     }
   }
 

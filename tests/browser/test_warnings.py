@@ -7,6 +7,8 @@ The warnings are the recorded Banten nowcast re-timed to now and pushed by an ag
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 import sqlalchemy as sa
@@ -55,8 +57,17 @@ def test_the_wall_shows_warnings_and_they_leave(warn_web, bapp, new_page):
     assert shown(page) == []
     lasting = push(warn_web, key, retimed(300))
     brief = push(warn_web, key, retimed(301, lifetime_s=25))
-    page.wait_for_function("() => document.querySelectorAll('#warnings li.warning').length == 2",
+    page.wait_for_function("() => document.getElementById('warnings-card').dataset.count == '2'",
                            timeout=10000)
+    # the card keeps what fits (a third of the column at most) and counts the rest
+    shown_n = len(shown(page))
+    more = page.locator("#warnings li.more")
+    hidden = int(re.search(r"\d+", more.inner_text()).group()) if more.count() else 0
+    assert shown_n >= 1 and shown_n + hidden == 2
+    card_box = page.locator("#warnings-card").bounding_box()
+    for box in [page.locator("#warnings li.warning").first.bounding_box()] + \
+            ([more.bounding_box()] if more.count() else []):
+        assert box["y"] + box["height"] <= card_box["y"] + card_box["height"] + 1
     assert page.locator("path.kd-warning").count() >= 4  # two polygons each
     card = page.locator(f"#warnings li[data-warning-id='{lasting}']").inner_text()
     assert "Hujan Lebat dan Petir" in card and "Lebakgedong" in card and "WIB" in card
