@@ -13,11 +13,14 @@ import re
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from geo.capin import CapAlert
-from geo.capin import CapInfo
 from geo.tsunami import Regency
 from geo.tsunami import match_zone
+
+if TYPE_CHECKING:  # annotations only: the settings read this module, the CAP parser is heavy
+    from geo.capin import CapAlert
+    from geo.capin import CapInfo
 
 EXTREME_WEATHER = "extreme_weather"
 SEVERITY_ORDER = ("minor", "moderate", "severe", "extreme")

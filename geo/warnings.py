@@ -18,10 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from geo.capin import CapAlert
 from geo.hazards import TSUNAMI_LEVELS
 from geo.hazards import highest_level
+
+if TYPE_CHECKING:  # the settings read this module: no CAP parser (and shapely) at start-up
+    from geo.capin import CapAlert
 
 SHOW = "show"
 STANDBY = "standby"
