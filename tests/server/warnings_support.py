@@ -15,6 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import make_app
+from tests.server.dispatch_support import q  # noqa: F401 - shared with the warnings tests
+from tests.server.dispatch_support import responder  # noqa: F401 - idem
 
 CAP = Path(__file__).resolve().parents[1] / "fixtures" / "cap"
 BANTEN = CAP / "bmkg_CBT20260216004_banten.xml"
@@ -121,24 +123,6 @@ def logged(engine, select, where, **params):
     """`SELECT <select> FROM event_log WHERE <where>`, over this test's events only."""
     return q(engine, f"SELECT {select} FROM event_log WHERE seq > :since AND ({where})",
              since=_start["seq"], **params)
-
-
-def q(engine, sql, **params):
-    with engine.connect() as conn:
-        return conn.execute(sa.text(sql), params).all()
-
-
-def responder(app, kind, name, lat, lon, **extra):
-    from server.extensions import db
-    from server.services import responders
-
-    with app.app_context():
-        session = db.session()
-        row = responders.create(session, "test", {"type": kind, "name": name,
-                                                  "base": {"lat": lat, "lon": lon}, **extra})
-        rid = row.id
-        session.close()
-    return rid
 
 
 def agency_key(app, agency):
