@@ -82,6 +82,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         cors_allowed_origins=lambda origin, environ: origins.origin_allowed(app.config, origin,
                                                                             environ),
     )
+    if app.config["ASYNC_MODE"] == "eventlet":
+        from server.realtime import transport  # imports eventlet: only when serving with it
+
+        transport.install(socketio.server)
     app.wsgi_app = SocketHeaders(app.wsgi_app)
     if app.config["PROXY_HOPS"]:  # outermost: Socket.IO's Origin check sees the proxied Host
         hops = app.config["PROXY_HOPS"]

@@ -22,6 +22,8 @@ import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
+from server.realtime.wire import Shared
+
 log = logging.getLogger(__name__)
 
 #: A catch-up queues this many messages, then waits until the client has read most of them.
@@ -37,7 +39,7 @@ def encode(server, namespace: str, event: str, data) -> list:
     packets = [eio_packet.Packet(eio_packet.MESSAGE, p)
                for p in (encoded if isinstance(encoded, list) else [encoded])]
     for p in packets:
-        p.encode()
+        p.encode_cache = Shared(p.encode())  # its websocket frames are built once, too
     return packets
 
 
@@ -68,6 +70,9 @@ class _Bounded(socketio.Manager):
     max_queue = 1000
     stall_s = 30.0
     dropped = 0
+    #: Writes packets to an idle client's socket at once (under eventlet,
+    #: :func:`server.realtime.transport.send_now`); False: they are queued.
+    send_now = staticmethod(lambda sock, packets: False)
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None,
              to=None, **kwargs):
@@ -128,13 +133,18 @@ class _Bounded(socketio.Manager):
         return [r for r in self._memberships().get((namespace, sid), ()) if r is not None]
 
     def deliver(self, packets: list, namespace: str, rooms=None, skip=()) -> int:
-        """Queue pre-encoded packets for every client in ``rooms`` (None: all); drop those
-        that are too far behind. Returns how many clients got them."""
-        sent = 0
+        """Send pre-encoded packets to every client in ``rooms`` (None: all): straight to its
+        socket when nothing of it is waiting, else queued; drop those too far behind.
+        Returns how many clients got them."""
+        sent, send_now = 0, self.send_now
         for sid, eio_sid in self.get_participants(namespace, rooms):
             if sid in skip:
                 continue
-            if self._behind(eio_sid, len(packets)):
+            sock = self._socket(eio_sid)
+            if sock is not None and send_now(sock, packets):
+                sent += 1
+                continue
+            if sock is not None and sock.queue.qsize() + len(packets) > self.max_queue:
                 self.drop(eio_sid)
                 continue
             for p in packets:
@@ -184,10 +194,6 @@ class _Bounded(socketio.Manager):
         eio = getattr(self.server, "eio", None)
         sockets = getattr(eio, "sockets", None)
         return sockets.get(eio_sid) if sockets is not None and eio_sid is not None else None
-
-    def _behind(self, eio_sid, adding: int) -> bool:
-        sock = self._socket(eio_sid)
-        return sock is not None and sock.queue.qsize() + adding > self.max_queue
 
     def drop(self, eio_sid) -> None:
         """Close a client's transport now, discarding what it has not read yet."""

@@ -23,12 +23,17 @@ import os
 import socket
 import struct
 import time
+import zlib
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux: also the cmsg type
 _CMSG = socket.CMSG_SPACE(16)
 _ZERO_MASK = b"\x00\x00\x00\x00"  # a valid mask: XOR with zeros leaves the payload as is
+
+
+#: The websocket extensions Chromium offers on every connection.
+BROWSER_OFFER = "permessage-deflate; client_max_window_bits"
 
 
 class ProtocolError(RuntimeError):
@@ -53,11 +58,18 @@ class LiteClient:
     registered with ``raw=True`` gets the event's JSON text undecoded (the load workers pick
     out the few fields they need instead of decoding thousands of large messages)."""
 
-    def __init__(self, url: str, namespace: str = "/live", rcvbuf: int | None = None) -> None:
+    def __init__(self, url: str, namespace: str = "/live", rcvbuf: int | None = None,
+                 offer: str | None = None) -> None:
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.ns = namespace
         self.rcvbuf = rcvbuf
+        #: The ``Sec-WebSocket-Extensions`` offered (:data:`BROWSER_OFFER`: as Chromium does);
+        #: ``extensions`` is what the server agreed to.
+        self.offer = offer
+        self.extensions = ""
+        self.compressed = 0  # messages received compressed
+        self._inflate = None
         self.sock: socket.socket | None = None
         self.handlers: dict[str, Callable] = {}
         self.raw: set[str] = set()
@@ -97,7 +109,9 @@ class LiteClient:
         request = (f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
                    f"Host: {self.host}:{self.port}\r\nUpgrade: websocket\r\n"
                    f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                   f"Sec-WebSocket-Version: 13\r\n\r\n")
+                   f"Sec-WebSocket-Version: 13\r\n"
+                   + (f"Sec-WebSocket-Extensions: {self.offer}\r\n" if self.offer else "")
+                   + "\r\n")
         await loop.sock_sendall(sock, request.encode())
         loop.add_reader(sock.fileno(), self._readable)
         await self._accepted
@@ -170,6 +184,10 @@ class LiteClient:
         status = bytes(self._buf[:end]).split(b"\r\n", 1)[0]
         if b" 101 " not in status + b" ":
             raise ProtocolError(f"upgrade refused: {status[:80]!r}")
+        for line in bytes(self._buf[:end]).decode("latin-1").split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "sec-websocket-extensions":
+                self.extensions = value.strip()
         del self._buf[:end + 4]
         self._stage = "ws"
 
@@ -194,11 +212,23 @@ class LiteClient:
             opcode = b0 & 0x0F
             if opcode == 8:
                 raise ProtocolError("closed by the server")
+            if b0 & 0x40:  # RSV1: compressed (permessage-deflate)
+                payload = self._inflated(payload)
             if opcode == 1:
                 self._packet(payload.decode(), kernel, app)
             if self.sock is None:
                 return
         del buf[:pos]
+
+    def _inflated(self, payload: bytes) -> bytes:
+        if "permessage-deflate" not in self.extensions:
+            raise ProtocolError("a compressed frame without permessage-deflate")
+        self.compressed += 1
+        if "server_no_context_takeover" in self.extensions:
+            return zlib.decompressobj(-15).decompress(payload + b"\x00\x00\xff\xff")
+        if self._inflate is None:  # the server keeps its context: so must we
+            self._inflate = zlib.decompressobj(-15)
+        return self._inflate.decompress(payload + b"\x00\x00\xff\xff")
 
     def _packet(self, text: str, kernel: float, app: float) -> None:
         kind = text[:1]

@@ -1,0 +1,140 @@
+"""The websocket wire of ``/live``: frames built once, compression without a context per client,
+live events written straight to idle sockets without changing any client's order.
+
+The frame tests are pure. The live test runs a real ``kendali serve`` (eventlet) with four
+raw-websocket clients (tools/bench/wsclient.py): one plain; one offering
+``permessage-deflate`` as Chromium does (it must get ``server_no_context_takeover`` and
+compressed frames that each inflate on their own); one asking for a server window the server
+does not use (declined: plain frames); and one with a 4 KB receive buffer that keeps reading,
+so that the server's writes to it are whole, partial and queued in turn. Each must receive
+every event of a burst of small and large events, in order, once.
+"""
+
+import asyncio
+import json
+import struct
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy.orm import Session
+
+from server.queries import events as event_queries
+from server.realtime.wire import DEFLATE_MIN
+from server.realtime.wire import Shared
+from server.realtime.wire import frame
+from tests.helpers import token_for
+from tools.bench.wsclient import BROWSER_OFFER
+from tools.bench.wsclient import LiteClient
+
+N, BATCH = 600, 50
+
+
+def _unframe(data: bytes) -> tuple[int, bytes]:
+    b0, n = data[0], data[1] & 0x7F
+    head = 2
+    if n == 126:
+        n, head = struct.unpack_from("!H", data, 2)[0], 4
+    elif n == 127:
+        n, head = struct.unpack_from("!Q", data, 2)[0], 10
+    assert data[1] & 0x80 == 0, "a server's frames are not masked"
+    assert len(data) == head + n
+    return b0, data[head:]
+
+
+def test_a_frame_is_a_final_text_frame_and_long_ones_compress_on_their_own():
+    short, long = "42" + "x" * 10, "42" + json.dumps({"pad": "abc" * 400})
+    b0, body = _unframe(frame(short, deflate=True))
+    assert (b0, body) == (0x81, short.encode()), "short text is not worth compressing"
+    b0, body = _unframe(frame(long))
+    assert (b0, body) == (0x81, long.encode())
+    b0, body = _unframe(frame(long, deflate=True))
+    assert b0 == 0xC1, "FIN, RSV1 (compressed), text"
+    assert len(body) < len(long) // 4
+    # Inflated by a fresh decompressor: no context carried from an earlier message.
+    assert zlib.decompressobj(-15).decompress(body + b"\x00\x00\xff\xff") == long.encode()
+    assert len(long) >= DEFLATE_MIN > len(short)
+    medium = "4" + "é" * 40_000  # over 65,535 bytes of UTF-8: the 8-byte length
+    assert _unframe(frame(medium))[1].decode() == medium
+
+
+def test_a_shared_text_builds_each_frame_once():
+    text = Shared("42" + "y" * 1000)
+    assert text.frame(True) is text.frame(True)
+    assert text.frame(False) is text.frame(False)
+    assert frame(text, True) is text.frame(True)
+    assert _unframe(text.frame(False))[1] == str(text).encode()
+
+
+class Seen:
+    def __init__(self) -> None:
+        self.seqs: list[int] = []
+        self.synced = asyncio.Event()
+
+    def event(self, msg, _kernel, _app) -> None:
+        if msg.get("type") == "wire.test":
+            self.seqs.append(msg["seq"])
+
+    def on_synced(self, _msg, _kernel, _app) -> None:
+        self.synced.set()
+
+
+async def _connect(url: str, token: str, **options):
+    seen = Seen()
+    client = LiteClient(url, **options)
+    client.on("event", seen.event)
+    client.on("synced", seen.on_synced)
+    await client.connect({"token": token}, 20)
+    await asyncio.wait_for(seen.synced.wait(), 20)
+    return client, seen
+
+
+def _burst(engine) -> list[int]:
+    written = []
+    with Session(engine) as s:
+        for start in range(0, N, BATCH):
+            rows = event_queries.append_many(
+                s, [("wire.test", ["72.71"], {"i": i, "pad": "x" * (3000 if i % 3 else 10)},
+                     None) for i in range(start, start + BATCH)])
+            s.commit()
+            written += [r.seq for r in rows]
+    return written
+
+
+async def _scenario(url: str, token: str, engine) -> None:
+    plain, plain_seen = await _connect(url, token)
+    browser, browser_seen = await _connect(url, token, offer=BROWSER_OFFER)
+    narrow, narrow_seen = await _connect(
+        url, token, offer="permessage-deflate; server_max_window_bits=10")
+    small, small_seen = await _connect(url, token, rcvbuf=4096)
+    assert plain.extensions == ""
+    assert "permessage-deflate" in browser.extensions
+    assert "server_no_context_takeover" in browser.extensions
+    assert narrow.extensions == "", "an offer limiting the server's window is declined"
+    written = await asyncio.to_thread(_burst, engine)
+    clients = {"plain": plain_seen, "deflate": browser_seen, "declined": narrow_seen,
+               "small buffer": small_seen}
+    for _ in range(1200):
+        if all(len(seen.seqs) >= N for seen in clients.values()):
+            break
+        await asyncio.sleep(0.05)
+    for name, seen in clients.items():
+        assert seen.seqs == written, f"{name}: every event, in order, once"
+    assert browser.compressed >= N * 2 // 3, "the large events arrive compressed"
+    assert plain.compressed == narrow.compressed == small.compressed == 0
+    for client in (plain, browser, narrow, small):
+        client.close()
+
+
+def test_every_client_gets_every_event_in_order_whatever_its_wire(accounts, engine,
+                                                                  database_url):
+    from tests.conftest import start_server
+    from tests.conftest import stop_server
+
+    server = start_server(database_url)
+    try:
+        name, pw, _ = accounts("operator")
+        token = token_for(server.url, name, pw)
+        with ThreadPoolExecutor(1) as pool:  # a loop of its own (see test_live_backpressure)
+            pool.submit(lambda: asyncio.run(_scenario(server.url, token, engine))).result()
+    finally:
+        stop_server(server)
