@@ -324,7 +324,7 @@ def knn(count: int, roster: int) -> None:
 
 
 def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
-            profile: str | None = None, clients: int = 10_000) -> None:
+            profile: str | None = None, clients: int = 10_000, wire: str = "browser") -> None:
     """Benchmarks against real server processes: two ``kendali serve`` on the bench
     database with a private Redis (all on loopback, all stopped at the end, whatever
     happens). A part that breaks is reported as a failure and the others still run."""
@@ -341,7 +341,7 @@ def _served(quick: bool, parts: tuple[str, ...], workers: int = 4,
         stack = live.Stack(procs, db.url())
         steps = {
             "live": lambda: live.run(stack, _line, _fail, quick, workers),
-            "scale": lambda: scale.run(stack, _line, _fail, quick, clients, workers),
+            "scale": lambda: scale.run(stack, _line, _fail, quick, clients, workers, wire=wire),
             "feed": lambda: feedwall.run(procs, db.url(),
                                          current_app.config["BMKG_RECORDED_DIR"],
                                          live.tokens()["national"], _line, _fail, quick),
@@ -385,14 +385,18 @@ def live_cmd(quick: bool, workers: int, profile: str | None) -> None:
 @click.option("--quick", is_flag=True, help="Fewer events.")
 @click.option("--clients", default=10_000, show_default=True, help="Live connections.")
 @click.option("--workers", default=4, show_default=True, help="Load-client processes.")
+@click.option("--wire", type=click.Choice(["browser", "plain"]), default="browser",
+              show_default=True,
+              help="browser: the clients offer permessage-deflate, as Chromium does; "
+                   "plain: no websocket extension.")
 @_PROFILE
-def scale_cmd(quick: bool, clients: int, workers: int, profile: str | None) -> None:
+def scale_cmd(quick: bool, clients: int, workers: int, wire: str, profile: str | None) -> None:
     """National scale: CLIENTS live connections (screens, offices, tablets) over two server
     processes and Redis: idle memory, national and regional fan-out, a reconnect storm of
     all of them, with REST reads and idempotent intake running beside."""
     _prepare()
     _ensure_roster(40000)
-    _served(quick, ("scale",), workers, profile=profile, clients=clients)
+    _served(quick, ("scale",), workers, profile=profile, clients=clients, wire=wire)
     _exit_if_failed()
 
 

@@ -30,6 +30,7 @@ from tools.bench.live import Stack
 from tools.bench.live import percentile
 from tools.bench.mix import Mix
 from tools.bench.workers import Pool
+from tools.bench.wsclient import BROWSER_OFFER
 
 EVENT_TYPE = events.BENCH_PING
 REGION_PROVINCE = "72"  # Sulawesi Tengah (Palu 2018)
@@ -188,8 +189,11 @@ def storm(stack: Stack, pool: Pool, sender: Sender, mix: Mix, cids: list[int], l
 
 
 def run(stack: Stack, line, fail, quick: bool, n: int = 10_000, workers: int = 4,
-        inflight: int = 500) -> None:
-    """Every national-scale figure on a running stack (its servers are restarted on the way)."""
+        inflight: int = 500, wire: str = "browser") -> None:
+    """Every national-scale figure on a running stack (its servers are restarted on the way).
+
+    ``wire``: ``browser`` (the clients offer ``permessage-deflate`` as Chromium does: the
+    tablets, offices and walls are browsers) or ``plain`` (no extension)."""
     from tools.bench import mix as mixes
     from tools.bench.complaints import _cleanup
     from tools.bench.complaints import channel_key
@@ -202,7 +206,7 @@ def run(stack: Stack, line, fail, quick: bool, n: int = 10_000, workers: int = 4
     pool = Pool(stack.procs, workers, module="tools.bench.swarm")
     cids = list(range(n))
     pool.add([(cid, stack.urls[(cid // workers) % len(stack.urls)], m.seats[cid].token)
-              for cid in cids])
+              for cid in cids], offer=BROWSER_OFFER if wire == "browser" else None)
     sender = Sender()
     try:
         idle_memory(stack, pool, cids, line, inflight=64)

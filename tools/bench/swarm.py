@@ -33,11 +33,11 @@ def raise_nofile() -> int:
 
 
 class Client:
-    __slots__ = ("cid", "url", "token", "conn", "last", "seqs", "arrived", "lat", "app_lat",
-                 "synced_at", "resets")
+    __slots__ = ("cid", "url", "token", "offer", "conn", "last", "seqs", "arrived", "lat",
+                 "app_lat", "synced_at", "resets")
 
-    def __init__(self, cid: int, url: str, token: str) -> None:
-        self.cid, self.url, self.token = cid, url, token
+    def __init__(self, cid: int, url: str, token: str, offer: str | None = None) -> None:
+        self.cid, self.url, self.token, self.offer = cid, url, token, offer
         self.conn: LiteClient | None = None
         self.last: int | None = None
         self.seqs: list[int] = []
@@ -76,7 +76,7 @@ class Client:
 
     async def connect(self, resume: bool, timeout: float) -> None:
         self.seqs, self.synced_at = [], None
-        conn = LiteClient(self.url)
+        conn = LiteClient(self.url, offer=self.offer)
         conn.on("event", self.on_event, raw=True)
         conn.on("synced", self.on_synced)
         conn.on("reset", self.on_reset)
@@ -104,9 +104,10 @@ class Swarm:
             return list(self.clients.values())
         return [self.clients[c] for c in cids if c in self.clients]
 
-    async def cmd_add(self, clients) -> dict:
+    async def cmd_add(self, clients, offer=None) -> dict:
+        """``offer``: the websocket extensions the clients offer (None: none)."""
         for cid, url, token in clients:
-            self.clients[cid] = Client(cid, url, token)
+            self.clients[cid] = Client(cid, url, token, offer)
         return {"clients": len(self.clients)}
 
     async def cmd_connect(self, cids=None, resume=False, concurrency=16, timeout=30.0,

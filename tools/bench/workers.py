@@ -94,11 +94,12 @@ class Pool:
                 for part in self.split(cids)]
         return [r for r in self.call(cmds, deadline) if r]
 
-    def add(self, clients: list[tuple[int, str, str]]) -> None:
+    def add(self, clients: list[tuple[int, str, str]], **kw) -> None:
+        """Create the clients in their workers (``kw``: the workers' own options)."""
         parts: list[list] = [[] for _ in self.workers]
         for cid, url, token in clients:
             parts[self.of(cid)].append([cid, url, token])
-        self.call([{"cmd": "add", "clients": p} for p in parts], 30)
+        self.call([{"cmd": "add", "clients": p, **kw} for p in parts], 30)
 
     def close(self) -> None:
         for w in self.workers:
