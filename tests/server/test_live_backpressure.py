@@ -8,38 +8,18 @@ and reconnecting with ``since`` it gets the rest, in order, without duplicates.
 """
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session
 
 from server.queries import events as event_queries
-from tests.helpers import token_for
-from tools.bench.wsclient import LiteClient
+from tests.server.live_support import connect
+from tests.server.live_support import run_on_server
 
 N, BATCH = 3000, 100
 
 
-class Seen:
-    def __init__(self) -> None:
-        self.seqs: list[int] = []
-        self.synced = asyncio.Event()
-
-    def event(self, msg, _kernel, _app) -> None:
-        if msg.get("type") == "bp.test":
-            self.seqs.append(msg["seq"])
-
-    def on_synced(self, _msg, _kernel, _app) -> None:
-        self.synced.set()
-
-
 async def _connect(url: str, token: str, since: int | None, rcvbuf: int | None = None):
-    seen = Seen()
-    client = LiteClient(url, rcvbuf=rcvbuf)
-    client.on("event", seen.event)
-    client.on("synced", seen.on_synced)
-    await client.connect({"token": token, "since": since}, 20)
-    await asyncio.wait_for(seen.synced.wait(), 20)
-    return client, seen
+    return await connect(url, token, "bp.test", since, rcvbuf=rcvbuf)
 
 
 def _burst(engine) -> list[int]:
@@ -85,16 +65,5 @@ async def _scenario(url: str, token: str, engine) -> None:
 
 def test_a_client_that_stops_reading_is_dropped_and_catches_up(accounts, engine,
                                                                database_url):
-    from tests.conftest import start_server
-    from tests.conftest import stop_server
-
-    server = start_server(database_url, KENDALI_LIVE_SEND_QUEUE="50")
-    try:
-        name, pw, _ = accounts("operator")
-        token = token_for(server.url, name, pw)
-        # A loop of its own, in a thread of its own: the browser tests' Playwright leaves its
-        # loop marked running in the main thread for the rest of the session.
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(lambda: asyncio.run(_scenario(server.url, token, engine))).result()
-    finally:
-        stop_server(server)
+    run_on_server(database_url, accounts, lambda url, token: _scenario(url, token, engine),
+                  KENDALI_LIVE_SEND_QUEUE="50")

@@ -14,7 +14,6 @@ import asyncio
 import json
 import struct
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session
 
@@ -22,9 +21,9 @@ from server.queries import events as event_queries
 from server.realtime.wire import DEFLATE_MIN
 from server.realtime.wire import Shared
 from server.realtime.wire import frame
-from tests.helpers import token_for
+from tests.server.live_support import connect
+from tests.server.live_support import run_on_server
 from tools.bench.wsclient import BROWSER_OFFER
-from tools.bench.wsclient import LiteClient
 
 N, BATCH = 600, 50
 
@@ -65,27 +64,8 @@ def test_a_shared_text_builds_each_frame_once():
     assert _unframe(text.frame(False))[1] == str(text).encode()
 
 
-class Seen:
-    def __init__(self) -> None:
-        self.seqs: list[int] = []
-        self.synced = asyncio.Event()
-
-    def event(self, msg, _kernel, _app) -> None:
-        if msg.get("type") == "wire.test":
-            self.seqs.append(msg["seq"])
-
-    def on_synced(self, _msg, _kernel, _app) -> None:
-        self.synced.set()
-
-
 async def _connect(url: str, token: str, **options):
-    seen = Seen()
-    client = LiteClient(url, **options)
-    client.on("event", seen.event)
-    client.on("synced", seen.on_synced)
-    await client.connect({"token": token}, 20)
-    await asyncio.wait_for(seen.synced.wait(), 20)
-    return client, seen
+    return await connect(url, token, "wire.test", **options)
 
 
 def _burst(engine) -> list[int]:
@@ -127,14 +107,4 @@ async def _scenario(url: str, token: str, engine) -> None:
 
 def test_every_client_gets_every_event_in_order_whatever_its_wire(accounts, engine,
                                                                   database_url):
-    from tests.conftest import start_server
-    from tests.conftest import stop_server
-
-    server = start_server(database_url)
-    try:
-        name, pw, _ = accounts("operator")
-        token = token_for(server.url, name, pw)
-        with ThreadPoolExecutor(1) as pool:  # a loop of its own (see test_live_backpressure)
-            pool.submit(lambda: asyncio.run(_scenario(server.url, token, engine))).result()
-    finally:
-        stop_server(server)
+    run_on_server(database_url, accounts, lambda url, token: _scenario(url, token, engine))
