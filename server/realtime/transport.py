@@ -23,9 +23,10 @@ Here instead:
 
 from __future__ import annotations
 
+import _socket
+
 import eventlet
 from engineio.async_drivers.eventlet import WebSocketWSGI as _EngineIOWebSocketWSGI
-from eventlet.greenio.base import _original_socket as _PLAIN_SOCKET
 from eventlet.websocket import RFC6455WebSocket
 
 from server.realtime.wire import WBITS
@@ -83,9 +84,9 @@ def send_now(sock, packets: list) -> bool:
     if (ws is None or not sock.upgraded or sock.upgrading or sock.closed or sock.closing
             or sock.queue.qsize() or ws._sendlock.locked()):
         return False
-    fd = getattr(ws.socket, "fd", None)
-    if type(fd) is not _PLAIN_SOCKET:
-        return False
+    fd = getattr(ws.socket, "fd", None)  # the OS socket under eventlet's green one
+    if getattr(type(fd), "send", None) is not _RAW_SEND:
+        return False  # not a plain TCP socket (TLS overrides send): through the queue
     if not sock.check_ping_timeout():
         return True  # the client is gone: closed now, nothing to send (as Engine.IO does)
     deflate = ws.deflate
@@ -111,3 +112,8 @@ def _finish(ws, rest) -> None:
         pass  # the connection is going: its reader and writer notice
     finally:
         ws._sendlock.release()
+
+
+#: ``send`` of a plain socket (under eventlet or gunicorn's eventlet worker alike): one system
+#: call that never waits on a non-blocking socket.
+_RAW_SEND = _socket.socket.send

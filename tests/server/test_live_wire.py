@@ -108,3 +108,67 @@ async def _scenario(url: str, token: str, engine) -> None:
 def test_every_client_gets_every_event_in_order_whatever_its_wire(accounts, engine,
                                                                   database_url):
     run_on_server(database_url, accounts, lambda url, token: _scenario(url, token, engine))
+
+
+class _EngineSocket:
+    """What :func:`send_now` reads of an Engine.IO socket."""
+
+    def __init__(self, ws) -> None:
+        import eventlet.queue
+
+        self.wire, self.queue = ws, eventlet.queue.Queue()
+        self.upgraded, self.upgrading, self.closed, self.closing = True, False, False, False
+
+    def check_ping_timeout(self) -> bool:
+        return True
+
+
+def test_send_now_writes_whole_frames_at_once_and_finishes_a_partial_one_before_anything_else():
+    import socket
+    import warnings
+
+    with warnings.catch_warnings():  # its notice on import, as server/wsgi.py silences it
+        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+        import eventlet
+    from eventlet.greenio import GreenSocket
+
+    from server.realtime.transport import WireSocket
+    from server.realtime.transport import send_now
+    from server.realtime.wire import Shared
+    from server.realtime.wire import frame as build
+
+    a, b = socket.socketpair()
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    b.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    ws = WireSocket(GreenSocket(a), {}, 13, extensions={})
+    sock = _EngineSocket(ws)
+    small, large = _packet(Shared("42" + "a" * 100)), _packet(Shared("42" + "b" * 1_000_000))
+
+    assert send_now(sock, [small]), "an idle socket is written at once"
+    assert b.recv(65536) == build(small.encode())
+    sock.queue.put(small)
+    assert not send_now(sock, [small]), "something of this client is queued: behind it"
+    sock.queue.get()
+
+    assert send_now(sock, [large]), "a partial write counts as sent ..."
+    assert ws._sendlock.locked(), "... and holds the send lock until its rest is written"
+    assert not send_now(sock, [small]), "so the next one waits in the queue"
+    received = bytearray()
+    want = len(build(large.encode()))
+    green_b = GreenSocket(b)
+    while len(received) < want:
+        received += green_b.recv(1 << 20)
+    assert bytes(received) == build(large.encode())
+    eventlet.sleep(0)
+    assert not ws._sendlock.locked(), "the rest written, the lock is free again"
+    assert send_now(sock, [small])
+    a.close()
+    b.close()
+
+
+def _packet(text):
+    from engineio import packet
+
+    p = packet.Packet(packet.MESSAGE, str(text)[1:])
+    p.encode_cache = text
+    return p
