@@ -85,8 +85,8 @@ def send_now(sock, packets: list) -> bool:
             or sock.queue.qsize() or ws._sendlock.locked()):
         return False
     fd = getattr(ws.socket, "fd", None)  # the OS socket under eventlet's green one
-    if getattr(type(fd), "send", None) is not _RAW_SEND:
-        return False  # not a plain TCP socket (TLS overrides send): through the queue
+    if getattr(type(fd), "send", None) is not _RAW_SEND or fd.gettimeout() != 0.0:
+        return False  # not a plain non-blocking socket (TLS overrides send): the queue
     if not sock.check_ping_timeout():
         return True  # the client is gone: closed now, nothing to send (as Engine.IO does)
     deflate = ws.deflate
