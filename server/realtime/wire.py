@@ -16,7 +16,8 @@ import zlib
 DEFLATE_MIN = 256
 #: The compressor's window; offers that limit the server's window below it are declined.
 WBITS = 15
-_TAIL = b"\x00\x00\xff\xff"  # RFC 7692 7.2.1: the empty stored block every flush ends with
+#: RFC 7692 7.2.1: the empty stored block every flush ends with, left off the wire.
+TAIL = b"\x00\x00\xff\xff"
 
 
 class Shared(str):
@@ -38,7 +39,7 @@ def frame(text: str, deflate: bool = False) -> bytes:
     data, first = text.encode(), 0x81  # FIN, text
     if deflate and len(data) >= DEFLATE_MIN:
         packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -WBITS)
-        data = (packer.compress(data) + packer.flush(zlib.Z_SYNC_FLUSH))[:-len(_TAIL)]
+        data = (packer.compress(data) + packer.flush(zlib.Z_SYNC_FLUSH))[:-len(TAIL)]
         first |= 0x40  # RSV1: compressed
     n = len(data)
     if n < 126:

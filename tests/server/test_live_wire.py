@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from server.queries import events as event_queries
 from server.realtime.wire import DEFLATE_MIN
+from server.realtime.wire import TAIL
 from server.realtime.wire import Shared
 from server.realtime.wire import frame
 from tests.server.live_support import connect
@@ -50,7 +51,7 @@ def test_a_frame_is_a_final_text_frame_and_long_ones_compress_on_their_own():
     assert b0 == 0xC1, "FIN, RSV1 (compressed), text"
     assert len(body) < len(long) // 4
     # Inflated by a fresh decompressor: no context carried from an earlier message.
-    assert zlib.decompressobj(-15).decompress(body + b"\x00\x00\xff\xff") == long.encode()
+    assert zlib.decompressobj(-15).decompress(body + TAIL) == long.encode()
     assert len(long) >= DEFLATE_MIN > len(short)
     medium = "4" + "é" * 40_000  # over 65,535 bytes of UTF-8: the 8-byte length
     assert _unframe(frame(medium))[1].decode() == medium

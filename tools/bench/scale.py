@@ -33,6 +33,8 @@ from tools.bench.workers import Pool
 from tools.bench.wsclient import BROWSER_OFFER
 
 EVENT_TYPE = events.BENCH_PING
+#: The clients' websocket offer: ``browser`` (permessage-deflate, as Chromium) or ``plain``.
+WIRES = {"browser": BROWSER_OFFER, "plain": None}
 REGION_PROVINCE = "72"  # Sulawesi Tengah (Palu 2018)
 
 
@@ -213,7 +215,7 @@ def run(stack: Stack, line, fail, quick: bool, n: int = 10_000, workers: int = 4
     pool = Pool(stack.procs, workers, module="tools.bench.swarm")
     cids = list(range(n))
     pool.add([(cid, stack.urls[(cid // workers) % len(stack.urls)], m.seats[cid].token)
-              for cid in cids], offer=BROWSER_OFFER if wire == "browser" else None)
+              for cid in cids], offer=WIRES[wire])
     sender = Sender()
     try:
         idle_memory(stack, pool, cids, line, inflight=64)

@@ -27,6 +27,8 @@ import zlib
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from server.realtime.wire import TAIL
+
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux: also the cmsg type
 _CMSG = socket.CMSG_SPACE(16)
 _ZERO_MASK = b"\x00\x00\x00\x00"  # a valid mask: XOR with zeros leaves the payload as is
@@ -225,10 +227,10 @@ class LiteClient:
             raise ProtocolError("a compressed frame without permessage-deflate")
         self.compressed += 1
         if "server_no_context_takeover" in self.extensions:
-            return zlib.decompressobj(-15).decompress(payload + b"\x00\x00\xff\xff")
+            return zlib.decompressobj(-15).decompress(payload + TAIL)
         if self._inflate is None:  # the server keeps its context: so must we
             self._inflate = zlib.decompressobj(-15)
-        return self._inflate.decompress(payload + b"\x00\x00\xff\xff")
+        return self._inflate.decompress(payload + TAIL)
 
     def _packet(self, text: str, kernel: float, app: float) -> None:
         kind = text[:1]
